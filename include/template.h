@@ -1,0 +1,58 @@
+/*
+ * template.h: Kong's Django template language subset.
+ *
+ * Every test is a template rendered once per site before Twill sees it:
+ * "go {{ site.url }}". A template is parsed once into an immutable tree
+ * (template_parse) and rendered many times against a context of jansson
+ * values (template_render). There is no HTML autoescaping: the output is a
+ * script, not a web page.
+ *
+ * Values: strings, integers, reals, booleans, null, arrays and objects.
+ * An undefined variable renders as the empty string (as in Django) and is
+ * reported as a warning when a diag list is given. Lists render as their
+ * items joined by ", ".
+ */
+#ifndef KONG_TEMPLATE_H
+#define KONG_TEMPLATE_H
+
+#include <jansson.h>
+
+#include "diag.h"
+
+struct template;
+
+/*
+ * Output line map: for each line of the rendered output (0-based index), the
+ * 1-based line of the template text that produced its first byte. Lets a
+ * script error in the rendered text point at the template's line.
+ */
+struct template_lines {
+	int	*v;
+	size_t	 n;
+	size_t	 cap;
+};
+
+/*
+ * Parse a template. Errors (unknown tag or filter, unclosed block, bad
+ * expression) are added to d at their file:line:col; returns NULL if there
+ * were any. The template keeps a reference to src.
+ */
+struct template	*template_parse(struct source *src, struct diag *d);
+
+/* Free a template; NULL is allowed. */
+void		 template_free(struct template *);
+
+/*
+ * Render against ctx (a JSON object whose keys are the top-level names).
+ * Appends to out. If warn is not NULL, each use of an undefined variable is
+ * reported there as a warning at its location. If lines is not NULL it is
+ * filled as described above. Returns 0, or -1 with an error in warn (only
+ * for problems that cannot be rendered at all).
+ */
+int		 template_render(const struct template *, json_t *ctx,
+		     struct buf *out, struct template_lines *lines,
+		     struct diag *warn);
+
+void		 template_lines_free(struct template_lines *);
+
+#endif
