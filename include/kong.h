@@ -66,6 +66,7 @@ uint64_t realtime_usec(void);
 int	 parse_duration_ms(const char *, long *);
 int	 parse_bool(const char *, int *);
 int	 parse_int(const char *, long, long, long *);
+int	 parse_size(const char *, long *);
 char	**split_list(const char *, size_t *);
 void	 free_strv(char **);
 size_t	 strv_len(char *const *);

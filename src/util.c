@@ -116,6 +116,53 @@ parse_int(const char *s, long min, long max, long *v)
 	return (0);
 }
 
+/* Parse a byte size: "512", "64k", "10MB", "1G" (powers of 1024). */
+int
+parse_size(const char *s, long *v)
+{
+	char	*end;
+	double	 n, mult = 1;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '\0' || *s == '-')
+		return (-1);
+	errno = 0;
+	n = strtod(s, &end);
+	if (errno != 0 || end == s || n != n)
+		return (-1);
+	while (isspace((unsigned char)*end))
+		end++;
+	switch (*end) {
+	case 'k':
+	case 'K':
+		mult = 1024;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		mult = 1024 * 1024;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		mult = 1024 * 1024 * 1024;
+		end++;
+		break;
+	}
+	if ((*end == 'B' || *end == 'b') && end[1] == '\0')
+		end++;
+	else if (mult != 1 && (strcasecmp(end, "iB") == 0))
+		end += 2;
+	if (*end != '\0')
+		return (-1);
+	n *= mult;
+	if (n < 0 || n > (double)LONG_MAX / 2)
+		return (-1);
+	*v = (long)n;
+	return (0);
+}
+
 /*
  * Split a list separated by commas and/or whitespace into a NULL-terminated
  * vector of non-empty words. Caller frees with free_strv.

@@ -1,0 +1,123 @@
+/*
+ * page.h: a loaded page and what Twill reads from it.
+ *
+ * A page keeps the response (URL, status, headers, raw body) and its text
+ * decoded to UTF-8, on which find matches. The HTML tree (libxml2's HTML
+ * parser, as lxml uses) and the forms are only built when a command needs
+ * them; code, find, notfind and url never parse.
+ *
+ * Forms follow lxml and twill: a form's controls are its input, select and
+ * textarea descendants in document order, <button type="submit"> counting
+ * as an input; inputs outside every form make a "global form" that comes
+ * first. fv edits the tree itself, so find ... x sees them.
+ */
+#ifndef KONG_PAGE_H
+#define KONG_PAGE_H
+
+#include <libxml/HTMLparser.h>
+#include <libxml/HTMLtree.h>
+#include <libxml/xpath.h>
+
+#include "kong.h"
+
+enum control_kind {
+	CONTROL_INPUT,
+	CONTROL_SELECT,
+	CONTROL_TEXTAREA,
+};
+
+struct control {
+	xmlNodePtr		 node;
+	enum control_kind	 kind;
+	char			*type;		/* lower-case; "" for select/textarea */
+	char			*name;		/* NULL when it has none */
+};
+
+struct form {
+	xmlNodePtr	 node;		/* the <form> (in own_doc for the global form) */
+	xmlDocPtr	 own_doc;	/* the global form's copy, else NULL */
+	struct control	*ctls;
+	size_t		 nctls;
+};
+
+struct page {
+	int		 refs;
+	char		*url;		/* final URL after redirects */
+	long		 code;
+	char		*content_type;	/* the header, or NULL */
+	char		*charset;	/* as declared, or NULL */
+	char		*headers;	/* response header block */
+	char		*raw;		/* the body as received */
+	size_t		 rawlen;
+	char		*text;		/* the body decoded to UTF-8 */
+	size_t		 textlen;
+
+	htmlDocPtr	 doc;		/* parsed on demand */
+	struct form	**forms;	/* built on demand, global form first */
+	size_t		 nforms;
+	int		 forms_built;
+};
+
+struct page_link {
+	char	*text;
+	char	*href;
+};
+
+struct page	*page_create(const char *, long, const char *, const char *,
+		     const char *, size_t);
+struct page	*page_ref(struct page *);
+void		 page_unref(struct page *);
+htmlDocPtr	 page_doc(struct page *);
+char		*page_title(struct page *);
+struct page_link *page_links(struct page *, size_t *);
+void		 page_links_free(struct page_link *, size_t);
+int		 page_refresh(struct page *, long *, char **);
+int		 page_is_html(const struct page *);
+void		 page_forms(struct page *);
+
+/* form.c */
+struct form	*form_find(struct page *, const char *, char **);
+int		 form_index(const struct page *, const struct form *);
+
+/* A field a spec selected: one control, or a group of checkboxes/radios. */
+enum field_kind {
+	FIELD_CONTROL,
+	FIELD_CHECKBOXES,
+	FIELD_RADIOS,
+};
+
+struct field {
+	enum field_kind	  kind;
+	struct control	 *ctl;		/* the control, or the group's first */
+	struct control	**group;
+	size_t		  ngroup;
+};
+
+int		 form_field(struct form *, const char *, struct field *, char **);
+void		 field_clear(struct field *);
+int		 form_set_value(struct field *, const char *, char **);
+void		 form_clear_values(struct form *);
+char		*control_value(const struct control *);
+int		 control_has(const struct control *, const char *);
+char		*control_attr(const struct control *, const char *);
+
+/* One (name, value) of a submission, in order. */
+struct form_pair {
+	char	*name;
+	char	*value;
+};
+
+struct form_pair *form_payload(struct form *, struct control *, size_t *);
+void		 form_pairs_free(struct form_pair *, size_t);
+char		*form_action(struct form *);
+void		 form_set_action(struct form *, const char *);
+int		 form_is_post(struct form *);
+void		 form_describe(struct form *, int, struct buf *);
+
+void		 xml_quiet_errors(void);
+
+/* Text helpers shared with the session. */
+char		*node_text(xmlNodePtr);
+char		*utf8_from_charset(const char *, size_t, const char *, size_t *);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * record.h: the JSONL results log (docs/jsonl.md).
+ *
+ * Each record is one line of compact JSON, written with a single write(2)
+ * on an O_APPEND descriptor, so concurrent writers never interleave inside
+ * a line and a kill -9 leaves only whole lines. A failed write (disk full)
+ * is counted and reported; the exit status says so.
+ */
+#ifndef KONG_RECORD_H
+#define KONG_RECORD_H
+
+#include <jansson.h>
+
+#include "session.h"
+
+#define RECORD_SCHEMA 1
+
+struct record_log {
+	char	*path;		/* "-" for standard output */
+	int	 fd;
+	int	 own_fd;
+	size_t	 written;
+	size_t	 errors;	/* records that could not be written whole */
+	int	 last_errno;
+};
+
+int		 record_open(struct record_log *, const char *, char **);
+void		 record_close(struct record_log *);
+int		 record_write(struct record_log *, json_t *);
+char		*record_run_id(void);
+char		*record_time(uint64_t);
+json_t		*record_versions(void);
+json_t		*record_string(const char *, size_t);
+
+/* What a result record says about where it ran. */
+struct record_where {
+	const char	*run;
+	const char	*site;
+	const char	*url;
+	const char	*type;
+	const char	*test;
+	const char	*server;
+	const char	*file;		/* kong run: the script */
+};
+
+json_t		*record_result(const struct record_where *,
+		     const struct result *, int, json_t *);
+
+#endif

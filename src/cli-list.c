@@ -1,0 +1,356 @@
+/*
+ * cli-list.c: kong list: the fleet as the inventory describes it.
+ */
+#include "cli.h"
+
+enum {
+	LIST_SITES = 0x1,
+	LIST_TYPES = 0x2,
+	LIST_SERVERS = 0x4,
+	LIST_TESTS = 0x8,
+	LIST_PAIRS = 0x10,
+	LIST_ALL = 0x1f,
+};
+
+static json_t *
+list_strv(char *const *v)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return (a);
+}
+
+static void
+list_json(json_t *o)
+{
+	char	*s;
+
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	puts(s);
+	free(s);
+}
+
+static char **
+list_test_names(struct test **tests, size_t n)
+{
+	char	**v = xcalloc(n + 1, sizeof *v);
+	size_t	  i;
+
+	for (i = 0; i < n; i++)
+		v[i] = tests[i]->name;
+	return (v);
+}
+
+static void
+list_sites(struct inventory *inv, struct selection *sel, int json)
+{
+	struct table	 t;
+	struct site	*s;
+	char		*tags, *servers, *tests, **names;
+	size_t		 i;
+
+	table_init(&t, 7);
+	table_add(&t, "SITE", "TYPE", "URL", "TAGS", "SERVERS", "LIVE", "TESTS");
+	for (i = 0; i < inv->nsites; i++) {
+		s = inv->sites[i];
+		if (!selection_site(sel, s))
+			continue;
+		names = list_test_names(s->tests, s->ntests);
+		if (json) {
+			list_json(json_pack("{s:s, s:s, s:s, s:s?, s:o, s:o, "
+			    "s:o, s:b, s:b, s:o, s:O, s:s, s:i}",
+			    "kind", "site", "name", s->name, "url", s->url,
+			    "type", s->type_name, "tags", list_strv(s->tags),
+			    "servers", list_strv(s->server_names),
+			    "managers", list_strv(s->managers), "live", s->live,
+			    "insecure", s->insecure, "tests", list_strv(names),
+			    "attributes", s->attrs, "file", s->file,
+			    "line", s->line));
+			free(names);
+			continue;
+		}
+		tags = strv_join(s->tags, ",");
+		servers = strv_join(s->server_names, ",");
+		tests = strv_join(names, ",");
+		table_add(&t, s->name, s->type_name, s->url, tags, servers,
+		    s->live ? "yes" : "no", tests);
+		free(tags);
+		free(servers);
+		free(tests);
+		free(names);
+	}
+	if (!json) {
+		printf("Sites:\n");
+		table_print(&t, stdout, "  ");
+	}
+	table_free(&t);
+}
+
+static void
+list_types(struct inventory *inv, struct selection *sel, int json)
+{
+	struct table		 t;
+	struct site_type	*ty;
+	char			*managers, *sites, **names;
+	size_t			 i, j, n;
+
+	table_init(&t, 3);
+	table_add(&t, "TYPE", "MANAGERS", "SITES");
+	for (i = 0; i < inv->ntypes; i++) {
+		ty = inv->types[i];
+		if (!glob_any(sel->type, sel->ntype, ty->name))
+			continue;
+		names = xcalloc(inv->nsites + 1, sizeof *names);
+		for (n = 0, j = 0; j < inv->nsites; j++) {
+			if (inv->sites[j]->type == ty)
+				names[n++] = inv->sites[j]->name;
+		}
+		if (json) {
+			list_json(json_pack("{s:s, s:s, s:o, s:o, s:O}", "kind",
+			    "type", "name", ty->name, "managers",
+			    list_strv(ty->managers), "sites", list_strv(names),
+			    "attributes", ty->attrs));
+			free(names);
+			continue;
+		}
+		managers = strv_join(ty->managers, ",");
+		sites = strv_join(names, ",");
+		table_add(&t, ty->name, managers, sites);
+		free(managers);
+		free(sites);
+		free(names);
+	}
+	if (!json) {
+		printf("Types:\n");
+		table_print(&t, stdout, "  ");
+	}
+	table_free(&t);
+}
+
+static void
+list_servers(struct inventory *inv, struct selection *sel, int json)
+{
+	struct table	 t;
+	struct server	*sv;
+	char		*sites, **names;
+	size_t		 i, j, k, n;
+
+	table_init(&t, 3);
+	table_add(&t, "SERVER", "ADDRESS", "SITES");
+	for (i = 0; i < inv->nservers; i++) {
+		sv = inv->servers[i];
+		if (!glob_any(sel->server, sel->nserver, sv->name))
+			continue;
+		names = xcalloc(inv->nsites + 1, sizeof *names);
+		for (n = 0, j = 0; j < inv->nsites; j++) {
+			for (k = 0; k < inv->sites[j]->nservers; k++) {
+				if (inv->sites[j]->servers[k] == sv) {
+					names[n++] = inv->sites[j]->name;
+					break;
+				}
+			}
+		}
+		if (json) {
+			list_json(json_pack("{s:s, s:s, s:s, s:o, s:O}", "kind",
+			    "server", "name", sv->name, "address", sv->address,
+			    "sites", list_strv(names), "attributes", sv->attrs));
+			free(names);
+			continue;
+		}
+		sites = strv_join(names, ",");
+		table_add(&t, sv->name, sv->address, sites);
+		free(sites);
+		free(names);
+	}
+	if (!json) {
+		printf("Servers:\n");
+		table_print(&t, stdout, "  ");
+	}
+	table_free(&t);
+}
+
+static void
+list_tests(struct inventory *inv, struct selection *sel, int json)
+{
+	struct table	 t;
+	struct test	*te;
+	char		*types, *sites, *tags, *from, count[32];
+	size_t		 i, j, k, n;
+
+	table_init(&t, 6);
+	table_add(&t, "TEST", "SOURCE", "TYPES", "SITES", "TAGS", "PAIRS");
+	for (i = 0; i < inv->ntests; i++) {
+		te = inv->tests[i];
+		if (!selection_test(sel, te))
+			continue;
+		for (n = 0, j = 0; j < inv->nsites; j++) {
+			for (k = 0; k < inv->sites[j]->ntests; k++) {
+				if (inv->sites[j]->tests[k] == te &&
+				    selection_site(sel, inv->sites[j]))
+					n++;
+			}
+		}
+		from = te->path != NULL ? xstrdup(te->path) :
+		    xstrfmt("%s:%d", te->file, te->line);
+		if (json) {
+			list_json(json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, "
+			    "s:i}", "kind", "test", "name", te->name, "source",
+			    from, "types", list_strv(te->types), "sites",
+			    list_strv(te->sites), "tags", list_strv(te->tags),
+			    "pairs", (int)n));
+			free(from);
+			continue;
+		}
+		types = strv_join(te->types, ",");
+		sites = strv_join(te->sites, ",");
+		tags = strv_join(te->tags, ",");
+		snprintf(count, sizeof count, "%zu", n);
+		table_add(&t, te->name, from, types, sites, tags, count);
+		free(types);
+		free(sites);
+		free(tags);
+		free(from);
+	}
+	if (!json) {
+		printf("Tests:\n");
+		table_print(&t, stdout, "  ");
+	}
+	table_free(&t);
+}
+
+static void
+list_pairs(struct inventory *inv, struct selection *sel, int json,
+    int per_server)
+{
+	struct table	 t;
+	struct pair	*v;
+	size_t		 n, i;
+
+	v = inventory_pairs(inv, sel, 1, per_server, &n);
+	table_init(&t, 4);
+	table_add(&t, "SITE", "TEST", "SERVER", "STATUS");
+	for (i = 0; i < n; i++) {
+		if (json) {
+			list_json(json_pack("{s:s, s:s, s:s, s:s?, s:s}", "kind",
+			    "pair", "site", v[i].site->name, "test",
+			    v[i].test->name, "server", v[i].server != NULL ?
+			    v[i].server->name : NULL, "status",
+			    v[i].site->live ? "live" : "skipped"));
+			continue;
+		}
+		table_add(&t, v[i].site->name, v[i].test->name,
+		    v[i].server != NULL ? v[i].server->name : NULL,
+		    v[i].site->live ? "live" : "skipped");
+	}
+	if (!json) {
+		printf("Pairs (%zu):\n", n);
+		table_print(&t, stdout, "  ");
+	}
+	table_free(&t);
+	free(v);
+}
+
+static int
+list_exec(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_SELECTOR_OPTIONS,
+		{ "sites", no_argument, NULL, 's' },
+		{ "types", no_argument, NULL, 'y' },
+		{ "servers", no_argument, NULL, 'v' },
+		{ "tests", no_argument, NULL, 't' },
+		{ "pairs", no_argument, NULL, 'p' },
+		{ "per-server", no_argument, NULL, 'P' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli_common	 c;
+	struct inventory	*inv;
+	int			 opt, what = 0, json = 0, per_server = 0, first;
+
+	cli_common_init(&c);
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		if (cli_common_option(&c, opt, optarg))
+			continue;
+		switch (opt) {
+		case 's':
+			what |= LIST_SITES;
+			break;
+		case 'y':
+			what |= LIST_TYPES;
+			break;
+		case 'v':
+			what |= LIST_SERVERS;
+			break;
+		case 't':
+			what |= LIST_TESTS;
+			break;
+		case 'p':
+			what |= LIST_PAIRS;
+			break;
+		case 'P':
+			per_server = 1;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			cli_common_free(&c);
+			return (cli_help(cmd, stdout));
+		default:
+			cli_common_free(&c);
+			return (cli_usage(cmd, "unknown option"));
+		}
+	}
+	if (optind < argc) {
+		cli_common_free(&c);
+		return (cli_usage(cmd, "unexpected argument '%s'", argv[optind]));
+	}
+	if ((inv = cli_load(&c)) == NULL) {
+		cli_common_free(&c);
+		return (KONG_EXIT_USAGE);
+	}
+	if (what == 0)
+		what = LIST_ALL;
+	first = 1;
+#define LIST_SECTION(flag, call) do {					\
+	if (what & (flag)) {						\
+		if (!first && !json)					\
+			putchar('\n');					\
+		call;							\
+		first = 0;						\
+	}								\
+} while (0)
+	LIST_SECTION(LIST_SITES, list_sites(inv, &c.sel, json));
+	LIST_SECTION(LIST_TYPES, list_types(inv, &c.sel, json));
+	LIST_SECTION(LIST_SERVERS, list_servers(inv, &c.sel, json));
+	LIST_SECTION(LIST_TESTS, list_tests(inv, &c.sel, json));
+	LIST_SECTION(LIST_PAIRS, list_pairs(inv, &c.sel, json, per_server));
+#undef LIST_SECTION
+	inventory_free(inv);
+	cli_common_free(&c);
+	return (fflush(stdout) == 0 ? KONG_EXIT_OK : KONG_EXIT_IO);
+}
+
+const struct cli_cmd cli_list_cmd = {
+	"list",
+	"[-c INVENTORY] [SELECTORS] [--sites] [--types] [--servers] "
+	"[--tests] [--pairs] [--per-server] [--json]",
+	"show the sites, types, servers, tests and (site, test) pairs",
+	"Sections (all of them when none is named):\n"
+	"      --sites           sites: type, URL, tags, servers, live, tests\n"
+	"      --types           site types and their sites\n"
+	"      --servers         servers and their sites\n"
+	"      --tests           tests, where they come from, what they apply to\n"
+	"      --pairs           the (site, test) pairs a check would run\n"
+	"      --per-server      pairs once per server, as check --per-server\n"
+	"      --json            JSON Lines (one object per line, with \"kind\")\n"
+	"                        instead of tables\n"
+	CLI_SELECTOR_HELP,
+	list_exec,
+};

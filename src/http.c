@@ -1,0 +1,372 @@
+/*
+ * http.c: libcurl's multi socket interface on a libevent loop.
+ *
+ * Owns the multi handle, one event per socket libcurl watches and one timer.
+ * The callbacks only (re)arm events; the event callbacks drive libcurl and
+ * then collect finished transfers, whose owners are told through their done
+ * callback outside of any libcurl callback. A transfer's request parts
+ * (header list, MIME body, POST fields) live in its struct xfer until it is
+ * done or cancelled, because libcurl does not copy them.
+ */
+#include <strings.h>
+
+#include "http.h"
+
+struct http {
+	struct event_base	*base;
+	CURLM			*multi;
+	struct event		*timer;
+	int			 running;	/* transfers in the multi handle */
+	int			 in_check;
+};
+
+/* Per-socket state: the event libcurl asked us to watch. */
+struct http_sock {
+	struct http	*http;
+	curl_socket_t	 fd;
+	struct event	*ev;
+};
+
+static void	http_check(struct http *);
+
+/* A socket is ready: tell libcurl, then collect what finished. */
+static void
+http_event_cb(evutil_socket_t fd, short kind, void *arg)
+{
+	struct http	*h = arg;
+	int		 flags = 0;
+
+	if (kind & EV_READ)
+		flags |= CURL_CSELECT_IN;
+	if (kind & EV_WRITE)
+		flags |= CURL_CSELECT_OUT;
+	curl_multi_socket_action(h->multi, fd, flags, &h->running);
+	http_check(h);
+}
+
+/* libcurl's timeout expired. */
+static void
+http_timer_cb(evutil_socket_t fd, short kind, void *arg)
+{
+	struct http	*h = arg;
+
+	(void)fd;
+	(void)kind;
+	curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &h->running);
+	http_check(h);
+}
+
+/* CURLMOPT_TIMERFUNCTION: only arm or disarm the one timer. */
+static int
+http_multi_timer_cb(CURLM *multi, long timeout_ms, void *arg)
+{
+	struct http	*h = arg;
+	struct timeval	 tv;
+
+	(void)multi;
+	if (timeout_ms < 0) {
+		evtimer_del(h->timer);
+		return (0);
+	}
+	tv.tv_sec = timeout_ms / 1000;
+	tv.tv_usec = (timeout_ms % 1000) * 1000;
+	evtimer_add(h->timer, &tv);
+	return (0);
+}
+
+/* CURLMOPT_SOCKETFUNCTION: only (re)arm or remove a socket's event. */
+static int
+http_multi_socket_cb(CURL *easy, curl_socket_t fd, int what, void *arg,
+    void *sockp)
+{
+	struct http		*h = arg;
+	struct http_sock	*hs = sockp;
+	short			 kind;
+
+	(void)easy;
+	if (what == CURL_POLL_REMOVE) {
+		if (hs != NULL) {
+			event_free(hs->ev);
+			free(hs);
+			curl_multi_assign(h->multi, fd, NULL);
+		}
+		return (0);
+	}
+	kind = EV_PERSIST;
+	if (what & CURL_POLL_IN)
+		kind |= EV_READ;
+	if (what & CURL_POLL_OUT)
+		kind |= EV_WRITE;
+	if (hs == NULL) {
+		hs = xcalloc(1, sizeof *hs);
+		hs->http = h;
+		hs->fd = fd;
+		hs->ev = event_new(h->base, fd, kind, http_event_cb, h);
+		curl_multi_assign(h->multi, fd, hs);
+	} else {
+		event_del(hs->ev);
+		event_assign(hs->ev, h->base, fd, kind, http_event_cb, h);
+	}
+	event_add(hs->ev, NULL);
+	return (0);
+}
+
+/* Hand every finished transfer to its owner. */
+static void
+http_check(struct http *h)
+{
+	struct xfer	*x;
+	CURLMsg		*msg;
+	int		 left;
+
+	if (h->in_check)
+		return;
+	h->in_check = 1;
+	while ((msg = curl_multi_info_read(h->multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &x);
+		x->rc = msg->data.result;
+		curl_multi_remove_handle(h->multi, x->easy);
+		x->busy = 0;
+		if (x->done != NULL)
+			x->done(x, x->arg);
+	}
+	h->in_check = 0;
+}
+
+/* Create the multi handle on an event base. */
+struct http *
+http_create(struct event_base *base)
+{
+	struct http	*h;
+
+	h = xcalloc(1, sizeof *h);
+	h->base = base;
+	if ((h->multi = curl_multi_init()) == NULL)
+		fatal("curl_multi_init failed");
+	h->timer = evtimer_new(base, http_timer_cb, h);
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION,
+	    http_multi_socket_cb);
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, http_multi_timer_cb);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+	/* Keep enough idle connections for every session to reuse its own. */
+	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, 2048L);
+	return (h);
+}
+
+/* Free the multi handle; every transfer must be done or cancelled. */
+void
+http_free(struct http *h)
+{
+	if (h == NULL)
+		return;
+	curl_multi_cleanup(h->multi);
+	event_free(h->timer);
+	free(h);
+}
+
+/* Whether transfers are in flight. */
+int
+http_busy(const struct http *h)
+{
+	return (h->running > 0);
+}
+
+/* A new easy handle with the options every request shares. */
+CURL *
+http_easy_create(void)
+{
+	CURL	*e;
+
+	if ((e = curl_easy_init()) == NULL)
+		fatal("curl_easy_init failed");
+	curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");	/* own cookie engine */
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 20L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	return (e);
+}
+
+/* Collect body bytes, up to the cap. */
+static size_t
+xfer_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct xfer	*x = arg;
+	size_t		 n = size * nmemb;
+
+	if (x->body.len + n > x->max_body) {
+		x->too_big = 1;
+		return (0);		/* libcurl stops with CURLE_WRITE_ERROR */
+	}
+	buf_add(&x->body, ptr, n);
+	return (n);
+}
+
+/* Collect the headers of the last response (a redirect starts over). */
+static size_t
+xfer_header_cb(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct xfer	*x = arg;
+	size_t		 n = size * nmemb;
+
+	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0) {
+		buf_reset(&x->headers);
+		buf_reset(&x->body);
+	}
+	if (x->headers.len + n > 1024 * 1024) {
+		x->too_big = 1;
+		return (0);
+	}
+	buf_add(&x->headers, ptr, n);
+	return (n);
+}
+
+/* Prepare a transfer on an easy handle. */
+void
+xfer_init(struct xfer *x, struct http *h, CURL *easy)
+{
+	memset(x, 0, sizeof *x);
+	x->http = h;
+	x->easy = easy;
+	x->max_body = 16 * 1024 * 1024;
+	buf_init(&x->body);
+	buf_init(&x->headers);
+}
+
+/* Replace the MIME body (NULL: none), detaching the old one first. */
+void
+xfer_set_mime(struct xfer *x, curl_mime *mime)
+{
+	if (x->mime != NULL) {
+		curl_easy_setopt(x->easy, CURLOPT_MIMEPOST, NULL);
+		curl_mime_free(x->mime);
+	}
+	x->mime = mime;
+}
+
+/*
+ * Forget the last request's header list, POST fields and response, keeping
+ * the buffers' memory and the MIME body (see xfer_set_mime).
+ */
+void
+xfer_reset(struct xfer *x)
+{
+	if (x->busy)
+		xfer_cancel(x);
+	buf_reset(&x->body);
+	buf_reset(&x->headers);
+	curl_slist_free_all(x->req_headers);
+	x->req_headers = NULL;
+	free(x->postfields);
+	x->postfields = NULL;
+	x->too_big = 0;
+	x->rc = CURLE_OK;
+	x->errbuf[0] = '\0';
+}
+
+/* Free everything a transfer holds. */
+void
+xfer_clear(struct xfer *x)
+{
+	xfer_reset(x);
+	xfer_set_mime(x, NULL);
+	buf_free(&x->body);
+	buf_free(&x->headers);
+}
+
+/*
+ * Start the request set up on the easy handle; done is called once it has
+ * finished, from the event loop.
+ */
+void
+xfer_start(struct xfer *x, void (*done)(struct xfer *, void *), void *arg)
+{
+	CURLMcode	rc;
+
+	x->done = done;
+	x->arg = arg;
+	x->errbuf[0] = '\0';
+	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, xfer_write_cb);
+	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(x->easy, CURLOPT_HEADERFUNCTION, xfer_header_cb);
+	curl_easy_setopt(x->easy, CURLOPT_HEADERDATA, x);
+	if ((rc = curl_multi_add_handle(x->http->multi, x->easy)) != CURLM_OK)
+		fatal("curl_multi_add_handle: %s", curl_multi_strerror(rc));
+	x->busy = 1;
+}
+
+/* Stop a request in flight; its done callback is not called. */
+void
+xfer_cancel(struct xfer *x)
+{
+	if (!x->busy)
+		return;
+	curl_multi_remove_handle(x->http->multi, x->easy);
+	x->busy = 0;
+}
+
+/* The timings of the finished request. */
+void
+xfer_timing(const struct xfer *x, struct http_timing *t)
+{
+	curl_off_t	v;
+
+	memset(t, 0, sizeof *t);
+	if (curl_easy_getinfo(x->easy, CURLINFO_NAMELOOKUP_TIME_T, &v) == CURLE_OK)
+		t->dns = v;
+	if (curl_easy_getinfo(x->easy, CURLINFO_CONNECT_TIME_T, &v) == CURLE_OK)
+		t->connect = v;
+	if (curl_easy_getinfo(x->easy, CURLINFO_APPCONNECT_TIME_T, &v) == CURLE_OK)
+		t->tls = v;
+	if (curl_easy_getinfo(x->easy, CURLINFO_STARTTRANSFER_TIME_T, &v) ==
+	    CURLE_OK)
+		t->first_byte = v;
+	if (curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &v) == CURLE_OK)
+		t->total = v;
+}
+
+/* A header of the last response (first of that name), or NULL. Caller frees. */
+char *
+xfer_header(const struct xfer *x, const char *name)
+{
+	const char	*p = x->headers.data, *e, *v;
+	size_t		 n = strlen(name);
+
+	if (p == NULL)
+		return (NULL);
+	while (*p != '\0') {
+		e = strchr(p, '\n');
+		if (e == NULL)
+			e = p + strlen(p);
+		if ((size_t)(e - p) > n && strncasecmp(p, name, n) == 0 &&
+		    p[n] == ':') {
+			v = p + n + 1;
+			while (v < e && (*v == ' ' || *v == '\t'))
+				v++;
+			while (e > v && (e[-1] == '\r' || e[-1] == ' ' ||
+			    e[-1] == '\t'))
+				e--;
+			return (xstrndup(v, (size_t)(e - v)));
+		}
+		p = *e == '\n' ? e + 1 : e;
+	}
+	return (NULL);
+}
+
+/* A message for a failed request. */
+const char *
+xfer_error(const struct xfer *x)
+{
+	if (x->too_big)
+		return ("response too large");
+	if (x->errbuf[0] != '\0')
+		return (x->errbuf);
+	return (curl_easy_strerror(x->rc));
+}
