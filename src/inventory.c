@@ -490,9 +490,19 @@ inv_read_line(char *str, int num, void *stream)
 		return (str);
 	}
 
-	/* A key line: it needs '=' or ':'. */
-	for (p = line; p < e && *p != '=' && *p != ':'; p++)
-		;
+	/* A key line: one word, then '=' or ':'. */
+	for (p = line + lead; p < e && *p != '=' && *p != ':'; p++) {
+		if (isspace((unsigned char)*p)) {
+			const char *q = p;
+
+			while (q < e && isspace((unsigned char)*q))
+				q++;
+			if (q < e && *q != '=' && *q != ':') {
+				p = e;
+				break;
+			}
+		}
+	}
 	if (p == e) {
 		inv_error(l, l->lineno, "expected 'key = value', '[KIND NAME]' "
 		    "or a comment");
@@ -571,6 +581,33 @@ inv_number(struct inv_load *l, const char *key, const char *value, long min,
 	return (-1);
 }
 
+/* Set (or, for a continuation line, extend) the resolve list. */
+static void
+inv_resolve_entries(struct inv_load *l, const char *value, int append)
+{
+	struct settings	 *s = &l->inv->settings;
+	char		**v;
+	size_t		  i;
+
+	v = split_list(value, NULL);
+	for (i = 0; v[i] != NULL; i++) {
+		if (strchr(v[i], ':') == NULL ||
+		    strchr(strchr(v[i], ':') + 1, ':') == NULL) {
+			inv_error(l, l->lineno, "'resolve' entries are "
+			    "HOST:PORT:ADDRESS, not '%s'", v[i]);
+			free_strv(v);
+			return;
+		}
+	}
+	if (!append) {
+		free_strv(s->resolve);
+		s->resolve = v;
+		return;
+	}
+	inv_add_list(&s->resolve, value);
+	free_strv(v);
+}
+
 /* A key of [kong]. */
 static void
 inv_kong_key(struct inv_load *l, const char *key, const char *value)
@@ -621,23 +658,9 @@ inv_kong_key(struct inv_load *l, const char *key, const char *value)
 	} else if (strcmp(key, "user_agent") == 0) {
 		free(s->user_agent);
 		s->user_agent = xstrdup(value);
-	} else if (strcmp(key, "resolve") == 0) {
-		char	**v;
-		size_t	  i;
-
-		v = split_list(value, NULL);
-		for (i = 0; v[i] != NULL; i++) {
-			if (strchr(v[i], ':') == NULL ||
-			    strchr(strchr(v[i], ':') + 1, ':') == NULL) {
-				inv_error(l, l->lineno, "'resolve' entries are "
-				    "HOST:PORT:ADDRESS, not '%s'", v[i]);
-				free_strv(v);
-				return;
-			}
-		}
-		free_strv(s->resolve);
-		s->resolve = v;
-	} else
+	} else if (strcmp(key, "resolve") == 0)
+		inv_resolve_entries(l, value, 0);
+	else
 		inv_error(l, l->lineno, "unknown setting '%s' in [kong]; known: "
 		    "concurrency, host_cap, server_cap, timeout, "
 		    "connect_timeout, deadline, grace, retries, retry_5xx, "
@@ -799,7 +822,7 @@ inv_continue(struct inv_load *l, const char *value)
 {
 	const char	*key = l->last_key;
 
-	if (key == NULL || l->cur == NULL)
+	if (key == NULL || (l->cur == NULL && l->kind != INV_KONG))
 		return;
 	if (l->kind == INV_TEST && strcmp(key, "body") == 0) {
 		inv_body_line(l, &l->tests[l->ntests - 1], value);
@@ -810,6 +833,12 @@ inv_continue(struct inv_load *l, const char *value)
 	    strcmp(key, "types") == 0 || strcmp(key, "sites") == 0 ||
 	    strcmp(key, "resolve") == 0) {
 		switch (l->kind) {
+		case INV_KONG:
+			if (strcmp(key, "resolve") == 0) {
+				inv_resolve_entries(l, value, 1);
+				return;
+			}
+			break;
 		case INV_SITE: {
 			struct site *s = l->cur;
 
