@@ -49,6 +49,7 @@ buf_grow(struct buf *b, size_t n)
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	b->data = xreallocarray(b->data, 1, cap);
+	b->data[b->len] = '\0';
 	b->cap = cap;
 }
 

@@ -71,6 +71,86 @@ check_host(const char *url)
 	return (out);
 }
 
+/* The host name a resolve entry ([+-]HOST:PORT:...) pins, lower case. */
+static char *
+check_resolve_host(const char *entry)
+{
+	char	*h;
+
+	if (*entry == '+' || *entry == '-')
+		entry++;
+	h = xstrndup(entry, strcspn(entry, ":"));
+	for (char *p = h; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return (h);
+}
+
+/*
+ * Per-host resolve lists: libcurl parses a handle's whole CURLOPT_RESOLVE
+ * list on every transfer, so a fleet of 10,000 pinned names must not give
+ * every session all 10,000. Each site host gets its own entries plus those
+ * that pin no site's host (an SSO domain, say). Fills map host -> vector.
+ */
+static void
+check_resolve_lists(struct check_state *st, char *const *resolve,
+    struct map *lists)
+{
+	struct map	  hosts;
+	char		**global, *h, ***v;
+	size_t		  i, k, n, nglobal = 0;
+
+	map_init(&hosts);
+	for (i = 0; i < st->npairs; i++) {
+		if (st->pairs[i].host != NULL)
+			map_set(&hosts, st->pairs[i].host, &hosts);
+	}
+	global = xcalloc(strv_len(resolve) + 1, sizeof *global);
+	for (i = 0; resolve[i] != NULL; i++) {
+		h = check_resolve_host(resolve[i]);
+		if (map_get(&hosts, h) == NULL)
+			global[nglobal++] = resolve[i];
+		free(h);
+	}
+	for (i = 0; resolve[i] != NULL; i++) {
+		h = check_resolve_host(resolve[i]);
+		if (map_get(&hosts, h) != NULL) {
+			if ((v = map_get(lists, h)) == NULL) {
+				v = xcalloc(1, sizeof *v);
+				*v = xcalloc(nglobal + 1, sizeof **v);
+				for (k = 0; k < nglobal; k++)
+					(*v)[k] = xstrdup(global[k]);
+				map_set(lists, h, v);
+			}
+			n = strv_len(*v);
+			*v = xreallocarray(*v, n + 2, sizeof **v);
+			(*v)[n] = xstrdup(resolve[i]);
+			(*v)[n + 1] = NULL;
+		}
+		free(h);
+	}
+	for (i = 0; i < st->npairs; i++) {
+		h = st->pairs[i].host;
+		if (h == NULL || map_get(lists, h) != NULL)
+			continue;
+		v = xcalloc(1, sizeof *v);
+		*v = xcalloc(nglobal + 1, sizeof **v);
+		for (k = 0; k < nglobal; k++)
+			(*v)[k] = xstrdup(global[k]);
+		map_set(lists, h, v);
+	}
+	free(global);
+	map_free(&hosts, NULL);
+}
+
+static void
+check_free_list(void *v)
+{
+	char	***p = v;
+
+	free_strv(*p);
+	free(p);
+}
+
 /* Draw the progress line: done/total, passed, failed, rate, ETA. */
 static void
 check_progress(struct check_state *st, int final)
@@ -396,7 +476,7 @@ check_exec(const struct cli_cmd *cmd, int argc, char **argv)
 	struct engine		*e = NULL;
 	struct pair		*pairs;
 	struct diag		 d;
-	struct map		 cache;
+	struct map		 cache, resolve_lists;
 	struct timeval		 tv;
 	char			*cause, *log_path = NULL, **cli_resolve = NULL;
 	const char		*opt_log = NULL;
@@ -412,6 +492,7 @@ check_exec(const struct cli_cmd *cmd, int argc, char **argv)
 	char			*t;
 
 	memset(&st, 0, sizeof st);
+	map_init(&resolve_lists);
 	cli_common_init(&c);
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "c:j:qh", opts, NULL)) != -1) {
@@ -627,12 +708,16 @@ check_exec(const struct cli_cmd *cmd, int argc, char **argv)
 	st.runner = runner_create(e, &ro, check_done, &st);
 	st.start = monotonic_usec();
 	for (i = 0; i < npairs; i++) {
+		if (st.pairs[i].pair.site->live)
+			st.pairs[i].host = check_host(st.pairs[i].pair.site->url);
+	}
+	check_resolve_lists(&st, set->resolve, &resolve_lists);
+	for (i = 0; i < npairs; i++) {
 		cp = &st.pairs[i];
 		if (!cp->pair.site->live) {
 			check_skipped(&st, cp);
 			continue;
 		}
-		cp->host = check_host(cp->pair.site->url);
 		if (cp->pair.server != NULL) {
 			const char *a = cp->pair.server->address;
 
@@ -652,7 +737,7 @@ check_exec(const struct cli_cmd *cmd, int argc, char **argv)
 		cp->cfg.max_body = set->max_body;
 		cp->cfg.insecure = set->insecure || cp->pair.site->insecure;
 		cp->cfg.user_agent = set->user_agent;
-		cp->cfg.resolve = set->resolve;
+		cp->cfg.resolve = *(char ***)map_get(&resolve_lists, cp->host);
 		cp->cfg.connect_to = cp->connect_to;
 		cp->cfg.output_cap = set->output_cap;
 		v = cp->pair.test->deadline_ms > 0 ? cp->pair.test->deadline_ms :
@@ -725,6 +810,7 @@ out:
 		free_strv(st.pairs[i].servers);
 	}
 	free(st.pairs);
+	map_free(&resolve_lists, check_free_list);
 	if (st.log.path != NULL)
 		record_close(&st.log);
 	free(st.run_id);

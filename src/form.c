@@ -84,8 +84,15 @@ form_collect(struct form *f, xmlNodePtr n)
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		if (form_is(n, "input") || form_is(n, "select") ||
-		    form_is(n, "textarea"))
+		    form_is(n, "textarea")) {
 			form_add_control(f, n);
+			/*
+			 * Not inside a select or textarea: setting those
+			 * replaces their children, which must not be controls.
+			 */
+			if (!form_is(n, "input"))
+				continue;
+		}
 		form_collect(f, n->children);
 	}
 }
@@ -111,6 +118,9 @@ form_walk(xmlNodePtr n, int in_form, xmlNodePtr **orphans, size_t *norphans,
 			    sizeof **orphans);
 			(*orphans)[(*norphans)++] = n;
 		}
+		/* What a select or textarea holds is replaced when it is set. */
+		if (form_is(n, "select") || form_is(n, "textarea"))
+			continue;
 		form_walk(n->children, in_form, orphans, norphans, forms,
 		    nforms);
 	}

@@ -140,7 +140,8 @@ page_create(const char *url, long code, const char *content_type,
 	p->content_type = content_type != NULL ? xstrdup(content_type) : NULL;
 	p->charset = page_charset(content_type);
 	p->headers = xstrdup(headers != NULL ? headers : "");
-	p->raw = xmemdup(body, len + 1);
+	p->raw = xmalloc(len + 1);
+	memcpy(p->raw, body, len);
 	p->raw[len] = '\0';
 	p->rawlen = len;
 	p->text = utf8_from_charset(body, len, p->charset, &p->textlen);
