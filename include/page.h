@@ -65,6 +65,8 @@ struct page_link {
 
 struct page	*page_create(const char *, long, const char *, const char *,
 		     const char *, size_t);
+struct page	*page_create_take(const char *, long, const char *,
+		     const char *, char *, size_t);
 struct page	*page_ref(struct page *);
 void		 page_unref(struct page *);
 htmlDocPtr	 page_doc(struct page *);

@@ -69,5 +69,6 @@ size_t		 runner_pending(const struct runner *);
 size_t		 runner_not_started(const struct runner *);
 int		 runner_interrupted(const struct runner *);
 void		 result_move(struct result *, struct result *);
+void		 result_trim(struct result *);
 
 #endif

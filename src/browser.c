@@ -63,7 +63,6 @@ browser_unselect(struct session *s)
 	for (i = 0; i < s->nuploads; i++) {
 		free(s->uploads[i].field);
 		free(s->uploads[i].path);
-		free(s->uploads[i].type);
 	}
 	free(s->uploads);
 	s->uploads = NULL;
@@ -202,12 +201,50 @@ browser_free(struct session *s)
 	curl_slist_free_all(s->connect_to);
 }
 
-/* Resolve rel against base, as urljoin does; NULL if it cannot. Caller frees. */
+/* The length of the "scheme:" rel starts with (RFC 3986), or 0. */
+static size_t
+browser_scheme_len(const char *rel)
+{
+	size_t	n;
+
+	if (!isalpha((unsigned char)rel[0]))
+		return (0);
+	for (n = 1; isalnum((unsigned char)rel[n]) || rel[n] == '+' ||
+	    rel[n] == '-' || rel[n] == '.'; n++)
+		;
+	return (rel[n] == ':' ? n + 1 : 0);
+}
+
+/*
+ * Resolve rel against base, as Python's urljoin does; NULL if it cannot.
+ * libcurl joins, but urljoin's answer is taken where the two differ: an
+ * empty rel is the base itself, a "#frag" keeps the base's path, a word
+ * with another scheme ("mailto:x", "localhost:8080/x") stays as it is, and
+ * a path that merely holds a colon ("127.0.0.1:80/x") is a relative path.
+ * Caller frees.
+ */
 char *
 browser_join(const char *base, const char *rel)
 {
 	CURLU	*u;
-	char	*out = NULL, *s;
+	char	*out = NULL, *s, *path = NULL;
+	size_t	 n;
+
+	if (*rel == '\0')
+		return (xstrdup(base));
+	if (*rel == '#')
+		return (xstrfmt("%.*s%s", (int)strcspn(base, "#"), base, rel));
+	if ((n = browser_scheme_len(rel)) > 0 && strncmp(rel + n, "//",
+	    2) != 0) {
+		if (strncasecmp(rel, base, n) != 0)
+			return (xstrdup(rel));
+		rel += n;	/* "http:x" against http: is the path x */
+		if (*rel == '\0')
+			return (xstrdup(base));
+	}
+	if (strchr(rel, ':') != NULL && *rel != '/' && *rel != '?' &&
+	    *rel != '.')
+		rel = path = xstrfmt("./%s", rel);
 
 	if ((u = curl_url()) == NULL)
 		fatal("curl_url: out of memory");
@@ -220,6 +257,7 @@ browser_join(const char *base, const char *rel)
 		curl_free(s);
 	}
 	curl_url_cleanup(u);
+	free(path);
 	return (out);
 }
 
@@ -276,12 +314,28 @@ nav_request(struct session *s, const char *url, const struct credential *cred)
 	struct xfer		*x = &s->xfer;
 	CURL			*e = s->easy;
 	struct curl_slist	*h = NULL;
-	char			*line;
+	char			*line, *norm;
 	size_t			 i;
 
 	xfer_reset(x);
+	if (strstr(url, "://") == NULL) {
+		/*
+		 * "mailto:x" or "localhost:8080/x" (urljoin keeps them): libcurl
+		 * would guess http:// and go somewhere else; httpx refuses.
+		 */
+		if (n->kind == NAV_GO)
+			session_error(s, ERR_SCRIPT, "cannot go to '%s': the URL "
+			    "has no http:// or https:// scheme", url);
+		else
+			session_error(s, ERR_SCRIPT, "%s: the URL has no http:// "
+			    "or https:// scheme", url);
+		browser_clear_nav(s);
+		return (CMD_ERROR);
+	}
+	/* url may be n->url itself (an auth retry of follow or reload). */
+	norm = browser_normalize(url);
 	free(n->url);
-	n->url = browser_normalize(url);
+	n->url = norm;
 	curl_easy_setopt(e, CURLOPT_URL, n->url);
 	if (!(n->kind == NAV_SUBMIT && n->post && n->multipart))
 		xfer_set_mime(x, NULL);
@@ -522,8 +576,13 @@ nav_resume(struct session *s)
 	}
 	nav_step(s, code, url, NULL);
 	curl_easy_getinfo(s->easy, CURLINFO_CONTENT_TYPE, &ct);
-	p = page_create(url != NULL ? url : n->url, code, ct, x->headers.data,
-	    x->body.data != NULL ? x->body.data : "", x->body.len);
+	{
+		size_t	 len = x->body.len;
+		char	*body = buf_steal(&x->body);
+
+		p = page_create_take(url != NULL ? url : n->url, code, ct,
+		    x->headers.data, body, len);
+	}
 
 	/* A 401 with Basic credentials we know: retry once with them. */
 	if (n->kind != NAV_SUBMIT && !n->refreshing && !n->auth_tried &&
@@ -834,8 +893,7 @@ browser_submit(struct session *s, struct form *f, struct control *button)
 			}
 			curl_mime_filename(part,
 			    path_basename(s->uploads[i].path));
-			curl_mime_type(part, s->uploads[i].type != NULL ?
-			    s->uploads[i].type :
+			curl_mime_type(part,
 			    browser_mime_type(s->uploads[i].path));
 		}
 	} else if (n->post) {

@@ -205,6 +205,7 @@ check_done(struct runner *rn, struct job *j, void *arg)
 	w.server = cp->pair.server != NULL ? cp->pair.server->name : NULL;
 	record_write(&st->log, record_result(&w, &j->result, j->attempts,
 	    json_incref(j->tries)));
+	result_trim(&j->result);
 }
 
 /* A skipped pair (the site is not live) gets its record at once. */

@@ -187,6 +187,8 @@ http_easy_create(void)
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 20L);
+	/* Each handle has its own receive buffer: hundreds are in flight. */
+	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 8192L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	return (e);
@@ -199,10 +201,17 @@ xfer_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 	struct xfer	*x = arg;
 	size_t		 n = size * nmemb;
 
+	curl_off_t	 cl;
+
 	if (x->body.len + n > x->max_body) {
 		x->too_big = 1;
 		return (0);		/* libcurl stops with CURLE_WRITE_ERROR */
 	}
+	/* Room for the whole body at once when its length is known. */
+	if (x->body.cap == 0 && curl_easy_getinfo(x->easy,
+	    CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK && cl > 0 &&
+	    (size_t)cl <= x->max_body)
+		buf_grow(&x->body, (size_t)cl);
 	buf_add(&x->body, ptr, n);
 	return (n);
 }

@@ -123,13 +123,25 @@ page_charset(const char *ct)
 	return (NULL);
 }
 
+/* Whether a charset names UTF-8 (or nothing: httpx then decodes UTF-8). */
+static int
+page_is_utf8(const char *charset)
+{
+	return (charset == NULL || strcasecmp(charset, "utf-8") == 0 ||
+	    strcasecmp(charset, "utf8") == 0 ||
+	    strcasecmp(charset, "us-ascii") == 0 ||
+	    strcasecmp(charset, "ascii") == 0);
+}
+
 /*
  * A page from a response: its final URL, status, Content-Type (or NULL),
- * header block and body. Copies everything.
+ * header block and body. The body (len bytes, NUL-terminated, from
+ * malloc) becomes the page's: the hot path copies nothing, and a body that
+ * is already valid UTF-8 is its own text.
  */
 struct page *
-page_create(const char *url, long code, const char *content_type,
-    const char *headers, const char *body, size_t len)
+page_create_take(const char *url, long code, const char *content_type,
+    const char *headers, char *body, size_t len)
 {
 	struct page	*p;
 
@@ -140,12 +152,27 @@ page_create(const char *url, long code, const char *content_type,
 	p->content_type = content_type != NULL ? xstrdup(content_type) : NULL;
 	p->charset = page_charset(content_type);
 	p->headers = xstrdup(headers != NULL ? headers : "");
-	p->raw = xmalloc(len + 1);
-	memcpy(p->raw, body, len);
-	p->raw[len] = '\0';
+	p->raw = body;
 	p->rawlen = len;
-	p->text = utf8_from_charset(body, len, p->charset, &p->textlen);
+	if (page_is_utf8(p->charset) && utf8_is_valid(body, len)) {
+		p->text = p->raw;
+		p->textlen = len;
+	} else
+		p->text = utf8_from_charset(body, len, p->charset, &p->textlen);
 	return (p);
+}
+
+/* A page from a response, copying the body. */
+struct page *
+page_create(const char *url, long code, const char *content_type,
+    const char *headers, const char *body, size_t len)
+{
+	char	*copy;
+
+	copy = xmalloc(len + 1);
+	memcpy(copy, body, len);
+	copy[len] = '\0';
+	return (page_create_take(url, code, content_type, headers, copy, len));
 }
 
 /* Take a reference. */
@@ -187,8 +214,9 @@ page_unref(struct page *p)
 	free(p->content_type);
 	free(p->charset);
 	free(p->headers);
+	if (p->text != p->raw)
+		free(p->text);
 	free(p->raw);
-	free(p->text);
 	free(p);
 }
 
@@ -344,6 +372,29 @@ page_find_refresh(xmlNodePtr n)
 	return (NULL);
 }
 
+/*
+ * Whether the text has "equiv" in any case: no http-equiv, no meta
+ * refresh. Looks for the rare letter q with memchr instead of running a
+ * case-insensitive search over every page.
+ */
+static int
+page_has_equiv(const char *text, size_t len)
+{
+	const char	*p, *e = text + len;
+	int		 upper;
+
+	for (upper = 0; upper < 2; upper++) {
+		for (p = text; p < e && (p = memchr(p, upper ? 'Q' : 'q',
+		    (size_t)(e - p))) != NULL; p++) {
+			if (p - text >= 1 && e - p >= 4 &&
+			    (p[-1] | 0x20) == 'e' && (p[1] | 0x20) == 'u' &&
+			    (p[2] | 0x20) == 'i' && (p[3] | 0x20) == 'v')
+				return (1);
+		}
+	}
+	return (0);
+}
+
 /* Strip spaces, then one kind of quotes, then spaces, as twill does. */
 static char *
 page_strip_quotes(const char *s, const char *e)
@@ -380,7 +431,7 @@ page_refresh(struct page *p, long *delay, char **url)
 	long		 n;
 
 	/* Most pages have no refresh: do not parse them to find out. */
-	if (strcasestr(p->text, "refresh") == NULL)
+	if (!page_has_equiv(p->text, p->textlen))
 		return (0);
 	m = page_find_refresh(xmlDocGetRootElement(page_doc(p)));
 	if (m == NULL)

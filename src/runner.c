@@ -14,6 +14,7 @@
 
 #include <event2/event.h>
 
+#include "page.h"
 #include "runner.h"
 #include "session-int.h"
 
@@ -52,6 +53,21 @@ result_move(struct result *dst, struct result *src)
 {
 	*dst = *src;
 	memset(src, 0, sizeof *src);
+}
+
+/*
+ * Drop what a result no longer needs once it is recorded (the page, the
+ * steps, the output), keeping the outcome for summaries: a sweep of
+ * 30,000 checks must not hold 30,000 pages.
+ */
+void
+result_trim(struct result *r)
+{
+	page_unref(r->page);
+	r->page = NULL;
+	json_decref(r->steps);
+	r->steps = NULL;
+	buf_free(&r->output);
 }
 
 /* The cap of a key, created the first time. */

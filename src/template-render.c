@@ -39,9 +39,9 @@ struct tpl_render {
 	struct buf		*out;
 	size_t			 start;		/* out->len at the start */
 	struct template_lines	*lines;
-	int			 bol;		/* at the start of an output line */
+	int			 bol;		/* at an output line's start */
 	struct diag		*warn;
-	unsigned char		*warned;	/* a bit per variable, or NULL */
+	unsigned char		*warned;	/* a bit per variable or NULL */
 	size_t			 steps;
 };
 
@@ -96,8 +96,8 @@ tpl_child(json_t *v, const char *name, long index)
 	int	 which;
 
 	if (json_is_array(v))
-		return (index >= 0 ? json_incref(json_array_get(v, (size_t)index)) :
-		    NULL);
+		return (index >= 0 ?
+		    json_incref(json_array_get(v, (size_t)index)) : NULL);
 	if (!json_is_object(v))
 		return (NULL);
 	if ((c = json_object_get(v, name)) != NULL)
@@ -365,7 +365,8 @@ tpl_render_for(struct tpl_render *r, const struct tpl_node *n,
 
 	if (n->items) {
 		seq = tpl_lookup(r, sc, &fe->base, fe->base.ncomp - 1);
-		if (json_is_object(seq) && json_object_get(seq, "items") == NULL)
+		if (json_is_object(seq) &&
+		    json_object_get(seq, "items") == NULL)
 			pairs = 1;
 		else {
 			json_decref(seq);
@@ -434,7 +435,7 @@ tpl_render_for(struct tpl_render *r, const struct tpl_node *n,
 			item = owned = template_string(str + offs[idx],
 			    offs[idx + 1] - offs[idx]);
 		}
-		/* Unpack a list into several names; missing ones are undefined. */
+		/* Unpack a list into names; missing items are undefined. */
 		if (n->nnames > 1 && json_is_array(item)) {
 			for (j = 0; j < n->nnames; j++)
 				vals[j] = json_array_get(item, j);
@@ -480,6 +481,7 @@ tpl_render_nodes(struct tpl_render *r, const struct tpl_node *n,
 	const struct tpl_branch	*b;
 	json_t			*v;
 	size_t			 from, i;
+	int			 found;
 
 	for (; n != NULL; n = n->next) {
 		if (tpl_check(r, n) == -1)
@@ -497,7 +499,8 @@ tpl_render_nodes(struct tpl_render *r, const struct tpl_node *n,
 			break;
 		case TPL_NODE_IF:
 			for (b = n->branches; b != NULL; b = b->next) {
-				if (b->cond != NULL && !tpl_test(r, sc, b->cond))
+				if (b->cond != NULL &&
+				    !tpl_test(r, sc, b->cond))
 					continue;
 				if (tpl_render_nodes(r, b->body, sc) == -1)
 					return (-1);
@@ -515,11 +518,12 @@ tpl_render_nodes(struct tpl_render *r, const struct tpl_node *n,
 		case TPL_NODE_FIRSTOF:
 			for (i = 0; i < n->nexprs; i++) {
 				v = tpl_eval(r, sc, n->exprs[i], 0);
-				if (template_truthy(v)) {
+				found = template_truthy(v);
+				if (found)
 					tpl_output(r, v, n->line);
-					i = n->nexprs;
-				}
 				json_decref(v);
+				if (found)
+					break;
 			}
 			break;
 		}

@@ -20,8 +20,8 @@
 #include "template-int.h"
 
 #define TPL_DIGIT(c) ((c) >= '0' && (c) <= '9')
-#define TPL_WORD(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || \
-	TPL_DIGIT(c) || (c) == '_')
+#define TPL_WORD(c) (((c) >= 'a' && (c) <= 'z') || \
+	((c) >= 'A' && (c) <= 'Z') || TPL_DIGIT(c) || (c) == '_')
 
 /* A byte that is not UTF-8, decoded as itself with this bit set. */
 #define TPL_RAW 0x80000000u
@@ -32,7 +32,7 @@
  * Characters.
  */
 
-/* Decode the character at s[*ip] and move past it; bad bytes come one by one. */
+/* Decode the character at s[*ip] and move past it; bad bytes come alone. */
 uint32_t
 template_utf8_next(const char *str, size_t len, size_t *ip)
 {
@@ -390,7 +390,7 @@ template_write(struct buf *b, json_t *v)
 	}
 }
 
-/* Python's truth: "", 0, 0.0, empty lists and objects, False, None are false. */
+/* Python's truth: "", 0, 0.0, [], {}, False and None are false. */
 int
 template_truthy(json_t *v)
 {
@@ -482,8 +482,8 @@ tpl_num_of(json_t *v, struct tpl_num *n)
 		return (1);
 	}
 	if (json_is_string(v))
-		return (tpl_parse_num(json_string_value(v), json_string_length(v),
-		    n));
+		return (tpl_parse_num(json_string_value(v),
+		    json_string_length(v), n));
 	return (0);
 }
 
@@ -502,7 +502,8 @@ tpl_str_cmp(json_t *a, json_t *b)
 	size_t	la = json_string_length(a), lb = json_string_length(b);
 	int	c;
 
-	c = memcmp(json_string_value(a), json_string_value(b), la < lb ? la : lb);
+	c = memcmp(json_string_value(a), json_string_value(b),
+	    la < lb ? la : lb);
 	if (c != 0)
 		return (c < 0 ? -1 : 1);
 	return ((la > lb) - (la < lb));
@@ -532,7 +533,7 @@ tpl_equal(json_t *a, json_t *b)
 	return (json_equal(a, b));
 }
 
-/* <, >, <=, >=: numbers (as for ==) or strings; anything else is not ordered. */
+/* <, >, <=, >=: numbers (as for ==) or strings; nothing else is ordered. */
 static int
 tpl_order(json_t *a, json_t *b, int *cmp)
 {
@@ -581,7 +582,8 @@ tpl_contains(json_t *hay, json_t *needle)
 static int
 tpl_same(json_t *a, json_t *b)
 {
-	int	an = a == NULL || json_is_null(a), bn = b == NULL || json_is_null(b);
+	int	an = a == NULL || json_is_null(a);
+	int	bn = b == NULL || json_is_null(b);
 
 	if (an || bn)
 		return (an && bn);
@@ -661,7 +663,7 @@ tpl_f_default_if_none(json_t *v, json_t *a)
 }
 
 static json_t *
-tpl_f_safe(json_t *v, json_t *a)
+tpl_f_safe(json_t *v, json_t *a KONG_UNUSED)
 {
 	return (json_incref(v));
 }
@@ -682,20 +684,20 @@ tpl_map_case(json_t *v, uint32_t (*fn)(uint32_t))
 }
 
 static json_t *
-tpl_f_lower(json_t *v, json_t *a)
+tpl_f_lower(json_t *v, json_t *a KONG_UNUSED)
 {
 	return (tpl_map_case(v, tpl_lower));
 }
 
 static json_t *
-tpl_f_upper(json_t *v, json_t *a)
+tpl_f_upper(json_t *v, json_t *a KONG_UNUSED)
 {
 	return (tpl_map_case(v, tpl_upper));
 }
 
 /* Python's str.title(), then Django's fixes for "they're" and "1st". */
 static json_t *
-tpl_f_title(json_t *v, json_t *a)
+tpl_f_title(json_t *v, json_t *a KONG_UNUSED)
 {
 	struct tpl_text	 t;
 	struct buf	 b;
@@ -729,7 +731,7 @@ tpl_f_title(json_t *v, json_t *a)
 }
 
 static json_t *
-tpl_f_capfirst(json_t *v, json_t *a)
+tpl_f_capfirst(json_t *v, json_t *a KONG_UNUSED)
 {
 	struct tpl_text	t;
 	struct buf	b;
@@ -778,11 +780,11 @@ tpl_f_urlencode(json_t *v, json_t *a)
 
 /* Characters of a string, items of a list or keys of an object; else 0. */
 static json_t *
-tpl_f_length(json_t *v, json_t *a)
+tpl_f_length(json_t *v, json_t *a KONG_UNUSED)
 {
 	if (json_is_string(v))
-		return (json_integer((json_int_t)tpl_nchars(json_string_value(v),
-		    json_string_length(v))));
+		return (json_integer((json_int_t)tpl_nchars(
+		    json_string_value(v), json_string_length(v))));
 	if (json_is_array(v))
 		return (json_integer((json_int_t)json_array_size(v)));
 	if (json_is_object(v))
@@ -847,13 +849,13 @@ tpl_first_last(json_t *v, int last)
 }
 
 static json_t *
-tpl_f_first(json_t *v, json_t *a)
+tpl_f_first(json_t *v, json_t *a KONG_UNUSED)
 {
 	return (tpl_first_last(v, 0));
 }
 
 static json_t *
-tpl_f_last(json_t *v, json_t *a)
+tpl_f_last(json_t *v, json_t *a KONG_UNUSED)
 {
 	return (tpl_first_last(v, 1));
 }
@@ -975,7 +977,8 @@ _Static_assert(sizeof tpl_slug_latin == 0x180 - 0xc0 + 1, "slug table size");
 static int
 tpl_slug_space(int c)
 {
-	return (c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f));
+	return (c == ' ' || (c >= 0x09 && c <= 0x0d) ||
+	    (c >= 0x1c && c <= 0x1f));
 }
 
 /*
@@ -984,7 +987,7 @@ tpl_slug_space(int c)
  * to one hyphen, hyphens and underscores stripped from both ends.
  */
 static json_t *
-tpl_f_slugify(json_t *v, json_t *a)
+tpl_f_slugify(json_t *v, json_t *a KONG_UNUSED)
 {
 	struct tpl_text	 t;
 	struct buf	 b;
@@ -1026,7 +1029,8 @@ tpl_f_slugify(json_t *v, json_t *a)
 	end = b.len;
 	while (start < end && (b.data[start] == '-' || b.data[start] == '_'))
 		start++;
-	while (end > start && (b.data[end - 1] == '-' || b.data[end - 1] == '_'))
+	while (end > start &&
+	    (b.data[end - 1] == '-' || b.data[end - 1] == '_'))
 		end--;
 	v = template_string(b.data + start, end - start);
 	buf_free(&b);
@@ -1063,7 +1067,7 @@ tpl_f_truncatechars(json_t *v, json_t *a)
 }
 
 static json_t *
-tpl_f_wordcount(json_t *v, json_t *a)
+tpl_f_wordcount(json_t *v, json_t *a KONG_UNUSED)
 {
 	struct tpl_text	t;
 	size_t		i = 0, n = 0;
@@ -1082,6 +1086,51 @@ tpl_f_wordcount(json_t *v, json_t *a)
 	return (json_integer((json_int_t)n));
 }
 
+/*
+ * Kong's own filter: a string as a list, split like inventory lists (on
+ * commas and/or whitespace), or on the argument when one is given. Lets a
+ * free attribute such as "pages = /about /health" drive a for loop.
+ */
+static json_t *
+tpl_f_split(json_t *v, json_t *a)
+{
+	struct tpl_text	  t, sep;
+	json_t		 *r;
+	char		**words, *str;
+	const char	 *p, *q;
+	size_t		  i;
+
+	if (json_is_array(v))
+		return (json_incref(v));
+	r = json_array();
+	tpl_text(&t, v);
+	str = xstrndup(t.s, t.len);
+	if (a == NULL) {
+		words = split_list(str, NULL);
+		for (i = 0; words[i] != NULL; i++)
+			json_array_append_new(r, template_string(words[i],
+			    strlen(words[i])));
+		free_strv(words);
+	} else {
+		tpl_text(&sep, a);
+		if (sep.len == 0 || t.len == 0) {
+			if (t.len > 0)
+				json_array_append_new(r, template_string(t.s,
+				    t.len));
+		} else {
+			for (p = str; (q = strstr(p, sep.s)) != NULL;
+			    p = q + sep.len)
+				json_array_append_new(r, template_string(p,
+				    (size_t)(q - p)));
+			json_array_append_new(r, template_string(p, strlen(p)));
+		}
+		tpl_text_free(&sep);
+	}
+	free(str);
+	tpl_text_free(&t);
+	return (r);
+}
+
 static json_t *
 tpl_f_divisibleby(json_t *v, json_t *a)
 {
@@ -1096,7 +1145,7 @@ tpl_f_divisibleby(json_t *v, json_t *a)
 
 #define TPL_DEC_MAX 512
 
-/* A decimal: 0.D x 10^decpt, D without leading or trailing zeros (n 0: zero). */
+/* 0.D x 10^decpt, D without leading or trailing zeros (none for zero). */
 struct tpl_dec {
 	char	d[TPL_DEC_MAX];
 	size_t	n;
@@ -1112,9 +1161,10 @@ tpl_dec_parse(const char *s, size_t len, struct tpl_dec *x)
 	long	exp = 0;
 	int	eneg = 0, intd = 0;
 
-	while (len > 0 && strchr(" \t\n\r\f\v", s[len - 1]) != NULL && s[len - 1] != '\0')
+	while (len > 0 && s[len - 1] != '\0' &&
+	    strchr(" \t\n\r\f\v", s[len - 1]) != NULL)
 		len--;
-	while (i < len && strchr(" \t\n\r\f\v", s[i]) != NULL && s[i] != '\0')
+	while (i < len && s[i] != '\0' && strchr(" \t\n\r\f\v", s[i]) != NULL)
 		i++;
 	if (i < len && (s[i] == '-' || s[i] == '+'))
 		x->neg = s[i++] == '-';
@@ -1163,7 +1213,8 @@ tpl_dec_of(json_t *v, struct tpl_dec *x)
 		    json_integer_value(v));
 		tpl_dec_parse(tmp, strlen(tmp), x);
 	} else if (json_is_real(v))
-		x->n = tpl_real_digits(json_real_value(v), x->d, &x->decpt, &x->neg);
+		x->n = tpl_real_digits(json_real_value(v), x->d, &x->decpt,
+		    &x->neg);
 	else if (!json_is_string(v) ||
 	    !tpl_dec_parse(json_string_value(v), json_string_length(v), x))
 		return (0);
@@ -1267,6 +1318,7 @@ static const struct tpl_filter_def tpl_filters[] = {
 	{ "lower", TPL_ARG_NONE, NULL, 0, tpl_f_lower },
 	{ "safe", TPL_ARG_NONE, NULL, 0, tpl_f_safe },
 	{ "slugify", TPL_ARG_NONE, NULL, 0, tpl_f_slugify },
+	{ "split", TPL_ARG_OPTIONAL, NULL, 0, tpl_f_split },
 	{ "title", TPL_ARG_NONE, NULL, 0, tpl_f_title },
 	{ "truncatechars", TPL_ARG_REQUIRED, "truncatechars:40", 0,
 	    tpl_f_truncatechars },

@@ -71,7 +71,8 @@ struct tpl_open {
 	size_t		  off;		/* its opening tag */
 	struct tpl_node	 *node;		/* NULL if dropped (bad or too deep) */
 	struct tpl_node	**tail;		/* where its next child goes, or NULL */
-	int		  seen_else;	/* {% else %} (if) or {% empty %} (for) */
+	struct tpl_branch **btail;	/* if: where its next branch goes */
+	int		  seen_else;	/* if: {% else %}; for: {% empty %} */
 };
 
 struct tpl_parser {
@@ -81,7 +82,7 @@ struct tpl_parser {
 	int			 too_deep;	/* reported once */
 	int			 nvars;
 
-	/* Per closer ("}}", "%}", "#}"): none before this offset on its line. */
+	/* Per closer ("}}", "%}", "#}"): none before this, on its line. */
 	size_t			 no_close[3];
 
 	struct tpl_open		*stack;
@@ -92,7 +93,7 @@ struct tpl_parser {
 	size_t			 ntok;
 	size_t			 captok;
 	size_t			 ti;		/* the cursor in tok */
-	int			 edepth;	/* recursion in tpl_parse_cond */
+	int			 edepth;	/* tpl_parse_cond's recursion */
 };
 
 static void
@@ -118,7 +119,8 @@ tpl_give_up(struct tpl_parser *p)
 {
 	if (p->nerrors == 0)
 		return (0);
-	return (p->nerrors >= DIAG_MAX_ERRORS || (p->d != NULL && diag_full(p->d)));
+	return (p->nerrors >= DIAG_MAX_ERRORS ||
+	    (p->d != NULL && diag_full(p->d)));
 }
 
 /*
@@ -137,7 +139,7 @@ tpl_show(char *out, size_t size, const char *s, size_t len)
 				out[o++] = '?';
 				i++;
 			} else {
-				/* One character: the lead byte and its followers. */
+				/* One character: lead and following bytes. */
 				k = 1;
 				while (i + k < len && k < 4 &&
 				    ((unsigned char)s[i + k] & 0xc0) == 0x80)
@@ -173,6 +175,18 @@ tpl_line(const struct source *src, size_t off)
 			hi = mid;
 	}
 	return ((int)lo + 1);
+}
+
+/*
+ * Make room for element n of an array whose size is implied by n: it doubles
+ * when n is a power of two, so that long lists cost linear time.
+ */
+static void *
+tpl_grow(void *v, size_t n, size_t size)
+{
+	if (n == 0 || (n & (n - 1)) == 0)
+		v = xreallocarray(v, n == 0 ? 1 : n * 2, size);
+	return (v);
 }
 
 /*
@@ -226,7 +240,8 @@ tpl_lex(struct tpl_parser *p, size_t start, size_t end)
 			for (;;) {
 				while (j < end && TPL_WORD(t[j]))
 					j++;
-				if (j + 1 < end && t[j] == '.' && TPL_WORD(t[j + 1]))
+				if (j + 1 < end && t[j] == '.' &&
+				    TPL_WORD(t[j + 1]))
 					j++;
 				else
 					break;
@@ -234,7 +249,8 @@ tpl_lex(struct tpl_parser *p, size_t start, size_t end)
 			if (j < end && t[j] == '.') {
 				j = tpl_junk_end(t, j, end);
 				tpl_show(show, sizeof show, t + i, j - i);
-				tpl_error(p, i, "invalid variable name '%s'", show);
+				tpl_error(p, i, "invalid variable name '%s'",
+				    show);
 				return (-1);
 			}
 		} else if (TPL_DIGIT(t[i]) ||
@@ -271,7 +287,8 @@ tpl_lex(struct tpl_parser *p, size_t start, size_t end)
 				return (-1);
 			}
 			j++;
-		} else if (j < end && t[j] == '=' && strchr("=!<>", t[i]) != NULL) {
+		} else if (j < end && t[j] == '=' &&
+		    strchr("=!<>", t[i]) != NULL) {
 			j++;
 			if (t[i] == '=')
 				type = TPL_TOK_EQ;
@@ -602,7 +619,8 @@ tpl_find_filter(struct tpl_parser *p, const struct tpl_token *t)
 	buf_init(&all);
 	for (i = 0; (f = template_filter_at(i)) != NULL; i++) {
 		if (i > 0)
-			buf_adds(&all, template_filter_at(i + 1) == NULL ? " and " : ", ");
+			buf_adds(&all, template_filter_at(i + 1) == NULL ?
+			    " and " : ", ");
 		buf_adds(&all, f->name);
 	}
 	tpl_error(p, t->off, "unknown filter '%s'; Kong's filters are %s", name,
@@ -636,7 +654,7 @@ tpl_parse_fexpr(struct tpl_parser *p)
 		if ((def = tpl_find_filter(p, t)) == NULL)
 			goto fail;
 		p->ti++;
-		fe->filters = xreallocarray(fe->filters, fe->nfilters + 1,
+		fe->filters = tpl_grow(fe->filters, fe->nfilters,
 		    sizeof *fe->filters);
 		f = &fe->filters[fe->nfilters++];
 		memset(f, 0, sizeof *f);
@@ -646,8 +664,8 @@ tpl_parse_fexpr(struct tpl_parser *p)
 			fe->quiet = 1;
 		if (tpl_peek(p)->type == TPL_TOK_COLON) {
 			if (def->arg == TPL_ARG_NONE) {
-				tpl_error(p, t->off, "filter '%s' takes no argument",
-				    def->name);
+				tpl_error(p, t->off, "filter '%s' takes no "
+				    "argument", def->name);
 				goto fail;
 			}
 			p->ti++;
@@ -655,8 +673,8 @@ tpl_parse_fexpr(struct tpl_parser *p)
 				goto fail;
 			f->has_arg = 1;
 		} else if (def->arg == TPL_ARG_REQUIRED) {
-			tpl_error(p, t->off, "filter '%s' needs an argument, as in "
-			    "%s", def->name, def->example);
+			tpl_error(p, t->off, "filter '%s' needs an argument, "
+			    "as in %s", def->name, def->example);
 			goto fail;
 		}
 	}
@@ -675,12 +693,13 @@ tpl_number_vars(struct tpl_parser *p, struct tpl_fexpr *fe)
 	if (fe->base.literal == NULL)
 		fe->base.id = p->nvars++;
 	for (i = 0; i < fe->nfilters; i++) {
-		if (fe->filters[i].has_arg && fe->filters[i].arg.literal == NULL)
+		if (fe->filters[i].has_arg &&
+		    fe->filters[i].arg.literal == NULL)
 			fe->filters[i].arg.id = p->nvars++;
 	}
 }
 
-/* The infix operator at the cursor: 0, or 1 with its operator, power and tokens. */
+/* Whether an infix operator is at the cursor: its op, power and tokens. */
 static int
 tpl_infix(struct tpl_parser *p, enum tpl_op *op, int *lbp, size_t *ntok)
 {
@@ -766,8 +785,8 @@ tpl_parse_cond(struct tpl_parser *p, int rbp)
 	size_t			 n;
 
 	if (++p->edepth > TPL_MAX_EXPR) {
-		tpl_error(p, t->off, "condition nested too deeply (more than %d "
-		    "levels)", TPL_MAX_EXPR);
+		tpl_error(p, t->off, "condition nested too deeply (more "
+		    "than %d levels)", TPL_MAX_EXPR);
 		goto fail;
 	}
 	if (tpl_is(p, t, "not")) {
@@ -788,8 +807,8 @@ tpl_parse_cond(struct tpl_parser *p, int rbp)
 			goto fail;
 		left = tpl_cond_new(op, left, right);
 		if (left->depth > TPL_MAX_EXPR) {
-			tpl_error(p, t->off, "condition nested too deeply (more "
-			    "than %d levels)", TPL_MAX_EXPR);
+			tpl_error(p, t->off, "condition nested too deeply "
+			    "(more than %d levels)", TPL_MAX_EXPR);
 			goto fail;
 		}
 	}
@@ -863,14 +882,15 @@ tpl_nodes_free(struct tpl_node *n)
 static void
 tpl_add_expr(struct tpl_node *n, struct tpl_fexpr *fe)
 {
-	n->exprs = xreallocarray(n->exprs, n->nexprs + 1, sizeof *n->exprs);
+	n->exprs = tpl_grow(n->exprs, n->nexprs, sizeof *n->exprs);
 	n->exprs[n->nexprs++] = fe;
 }
 
 static void
-tpl_add_name(struct tpl_parser *p, struct tpl_node *n, const struct tpl_token *t)
+tpl_add_name(struct tpl_parser *p, struct tpl_node *n,
+    const struct tpl_token *t)
 {
-	n->names = xreallocarray(n->names, n->nnames + 1, sizeof *n->names);
+	n->names = tpl_grow(n->names, n->nnames, sizeof *n->names);
 	n->names[n->nnames++] = xstrndup(p->src->text + t->off, t->len);
 }
 
@@ -934,7 +954,8 @@ tpl_open(struct tpl_parser *p, enum tpl_block kind, size_t off,
 		tpl_append(p, n);
 	if (p->nstack == p->capstack) {
 		p->capstack = p->capstack == 0 ? 16 : p->capstack * 2;
-		p->stack = xreallocarray(p->stack, p->capstack, sizeof *p->stack);
+		p->stack = xreallocarray(p->stack, p->capstack,
+		    sizeof *p->stack);
 	}
 	o = &p->stack[p->nstack++];
 	memset(o, 0, sizeof *o);
@@ -943,8 +964,10 @@ tpl_open(struct tpl_parser *p, enum tpl_block kind, size_t off,
 	o->node = n;
 	if (n == NULL)
 		o->tail = NULL;
-	else if (kind == TPL_BLOCK_IF)
+	else if (kind == TPL_BLOCK_IF) {
 		o->tail = &n->branches->body;
+		o->btail = &n->branches->next;
+	}
 	else
 		o->tail = &n->body;
 }
@@ -981,7 +1004,7 @@ tpl_close(struct tpl_parser *p, enum tpl_block kind, size_t off)
  */
 
 static void
-tpl_tag_if(struct tpl_parser *p, size_t off, size_t *pos)
+tpl_tag_if(struct tpl_parser *p, size_t off, size_t *pos KONG_UNUSED)
 {
 	struct tpl_cond	*c;
 	struct tpl_node	*n = NULL;
@@ -1001,18 +1024,17 @@ static void
 tpl_if_branch(struct tpl_parser *p, struct tpl_cond *c, int ok)
 {
 	struct tpl_open		*top = tpl_top(p);
-	struct tpl_branch	*b, **bp;
+	struct tpl_branch	*b;
 
 	if (top->node == NULL || !ok) {
 		top->tail = NULL;
 		tpl_cond_free(c);
 		return;
 	}
-	for (bp = &top->node->branches; *bp != NULL; bp = &(*bp)->next)
-		/* nothing */;
-	b = *bp = xcalloc(1, sizeof *b);
+	b = *top->btail = xcalloc(1, sizeof *b);
 	b->cond = c;
 	top->tail = &b->body;
+	top->btail = &b->next;
 }
 
 /* Whether the innermost block is an if that can take another branch. */
@@ -1041,7 +1063,7 @@ tpl_in_if(struct tpl_parser *p, size_t off, const char *tag)
 }
 
 static void
-tpl_tag_elif(struct tpl_parser *p, size_t off, size_t *pos)
+tpl_tag_elif(struct tpl_parser *p, size_t off, size_t *pos KONG_UNUSED)
 {
 	struct tpl_cond	*c = NULL;
 	int		 ok = 0;
@@ -1056,7 +1078,7 @@ tpl_tag_elif(struct tpl_parser *p, size_t off, size_t *pos)
 }
 
 static void
-tpl_tag_else(struct tpl_parser *p, size_t off, size_t *pos)
+tpl_tag_else(struct tpl_parser *p, size_t off, size_t *pos KONG_UNUSED)
 {
 	int	ok = 1;
 
@@ -1073,14 +1095,14 @@ tpl_tag_else(struct tpl_parser *p, size_t off, size_t *pos)
 }
 
 static void
-tpl_tag_endif(struct tpl_parser *p, size_t off, size_t *pos)
+tpl_tag_endif(struct tpl_parser *p, size_t off, size_t *pos KONG_UNUSED)
 {
 	tpl_expect_end(p);
 	tpl_close(p, TPL_BLOCK_IF, off);
 }
 
 static void
-tpl_tag_for(struct tpl_parser *p, size_t off, size_t *pos)
+tpl_tag_for(struct tpl_parser *p, size_t off, size_t *pos KONG_UNUSED)
 {
 	struct tpl_node		*n;
 	struct tpl_fexpr	*fe;
@@ -1096,7 +1118,8 @@ tpl_tag_for(struct tpl_parser *p, size_t off, size_t *pos)
 		}
 		if (!tpl_is_plain_name(p, t)) {
 			tpl_show_token(p, t, show, sizeof show);
-			tpl_error(p, t->off, "invalid loop variable '%s'", show);
+			tpl_error(p, t->off, "invalid loop variable '%s'",
+			    show);
 			goto fail;
 		}
 		if (n->nnames == TPL_MAX_NAMES) {
@@ -1136,7 +1159,7 @@ fail:
 }
 
 static void
-tpl_tag_empty(struct tpl_parser *p, size_t off, size_t *pos)
+tpl_tag_empty(struct tpl_parser *p, size_t off, size_t *pos KONG_UNUSED)
 {
 	struct tpl_open	*top = tpl_top(p);
 
@@ -1157,14 +1180,14 @@ tpl_tag_empty(struct tpl_parser *p, size_t off, size_t *pos)
 }
 
 static void
-tpl_tag_endfor(struct tpl_parser *p, size_t off, size_t *pos)
+tpl_tag_endfor(struct tpl_parser *p, size_t off, size_t *pos KONG_UNUSED)
 {
 	tpl_expect_end(p);
 	tpl_close(p, TPL_BLOCK_FOR, off);
 }
 
 static void
-tpl_tag_with(struct tpl_parser *p, size_t off, size_t *pos)
+tpl_tag_with(struct tpl_parser *p, size_t off, size_t *pos KONG_UNUSED)
 {
 	struct tpl_node		*n;
 	struct tpl_fexpr	*fe;
@@ -1187,8 +1210,8 @@ tpl_tag_with(struct tpl_parser *p, size_t off, size_t *pos)
 				goto fail;
 			}
 			if (n->nnames == TPL_MAX_NAMES) {
-				tpl_error(p, t->off, "too many names in {%% with "
-				    "%%} (at most %d)", TPL_MAX_NAMES);
+				tpl_error(p, t->off, "too many names in "
+				    "{%% with %%} (at most %d)", TPL_MAX_NAMES);
 				goto fail;
 			}
 			tpl_add_name(p, n, t);
@@ -1229,14 +1252,14 @@ fail:
 }
 
 static void
-tpl_tag_endwith(struct tpl_parser *p, size_t off, size_t *pos)
+tpl_tag_endwith(struct tpl_parser *p, size_t off, size_t *pos KONG_UNUSED)
 {
 	tpl_expect_end(p);
 	tpl_close(p, TPL_BLOCK_WITH, off);
 }
 
 static void
-tpl_tag_firstof(struct tpl_parser *p, size_t off, size_t *pos)
+tpl_tag_firstof(struct tpl_parser *p, size_t off, size_t *pos KONG_UNUSED)
 {
 	struct tpl_node		*n;
 	struct tpl_fexpr	*fe;
@@ -1248,8 +1271,8 @@ tpl_tag_firstof(struct tpl_parser *p, size_t off, size_t *pos)
 	}
 	while (tpl_peek(p)->type != TPL_TOK_END) {
 		if (tpl_is(p, tpl_peek(p), "as")) {
-			tpl_error(p, tpl_peek(p)->off, "{%% firstof ... as %%} is "
-			    "not supported; use {%% with %%}");
+			tpl_error(p, tpl_peek(p)->off, "{%% firstof ... as %%} "
+			    "is not supported; use {%% with %%}");
 			goto fail;
 		}
 		if ((fe = tpl_parse_fexpr(p)) == NULL)
@@ -1263,7 +1286,7 @@ fail:
 }
 
 static void
-tpl_tag_templatetag(struct tpl_parser *p, size_t off, size_t *pos)
+tpl_tag_templatetag(struct tpl_parser *p, size_t off, size_t *pos KONG_UNUSED)
 {
 	static const char *const names[] = {
 		"openblock", "{%", "closeblock", "%}",
@@ -1377,7 +1400,7 @@ tpl_tag_verbatim(struct tpl_parser *p, size_t off, size_t *pos)
 }
 
 static void
-tpl_tag_stray(struct tpl_parser *p, size_t off, size_t *pos)
+tpl_tag_stray(struct tpl_parser *p, size_t off, size_t *pos KONG_UNUSED)
 {
 	const char	*name = p->src->text + p->tok[0].off;
 	int		 len = (int)p->tok[0].len;
@@ -1451,9 +1474,9 @@ tpl_parse_tag(struct tpl_parser *p, size_t off, size_t end, size_t *pos)
 		tpl_error(p, t->off, "unknown tag '%s'; did you mean '%s'?",
 		    name, best->name);
 	} else {
-		tpl_error(p, t->off, "unknown tag '%s'; Kong supports if, elif, "
-		    "else, for, empty, with, comment, verbatim, firstof and "
-		    "templatetag", name);
+		tpl_error(p, t->off, "unknown tag '%s'; Kong supports if, "
+		    "elif, else, for, empty, with, comment, verbatim, firstof "
+		    "and templatetag", name);
 	}
 }
 
@@ -1551,12 +1574,13 @@ template_parse(struct source *src, struct diag *d)
 			pos = o;
 			break;
 		}
-		kind = src->text[o + 1] == '{' ? 0 : src->text[o + 1] == '%' ? 1 : 2;
+		kind = src->text[o + 1] == '{' ? 0 :
+		    src->text[o + 1] == '%' ? 1 : 2;
 		if ((c = tpl_find_close(&p, o, kind)) == SIZE_MAX) {
-			tpl_error(&p, o, "unterminated '%s': no '%s' on the same "
-			    "line%s", openers[kind], closers[kind], kind == 2 ?
-			    " (use {% comment %} for comments over several "
-			    "lines)" : "");
+			tpl_error(&p, o, "unterminated '%s': no '%s' on the "
+			    "same line%s", openers[kind], closers[kind],
+			    kind == 2 ? " (use {% comment %} for comments over "
+			    "several lines)" : "");
 			pos = o + 2;
 			continue;
 		}

@@ -258,6 +258,17 @@ utf8_valid_prefix(const char *s, size_t len)
 	uint32_t		 cp;
 
 	while (i < len) {
+		/* ASCII, eight bytes at a time: most of every page. */
+		while (i + 8 <= len) {
+			uint64_t w;
+
+			memcpy(&w, p + i, 8);
+			if (w & 0x8080808080808080ULL)
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
 		if (p[i] < 0x80) {
 			i++;
 			continue;

@@ -295,6 +295,8 @@ test_filters(void)
 	check("[{{ \"Hello\"|truncatechars:0 }}] {{ \"Hello\"|truncatechars:\"x\" }}",
 	    "[] Hello");
 	check("{{ \"  one two\tthree \"|wordcount }} {{ \"\"|wordcount }}", "3 0");
+	check("{% for p in \"/a /b,/c\"|split %}[{{ p }}]{% endfor %}", "[/a][/b][/c]");
+	check("{{ \"a;b;;c\"|split:\";\"|length }} {{ \"\"|split|length }}", "4 0");
 	check("{{ 34.23234|floatformat }} {{ 34.0|floatformat }} "
 	    "{{ 34.26|floatformat }}", "34.2 34 34.3");
 	check("{{ 34.23234|floatformat:3 }} {{ 34.0|floatformat:3 }} "
@@ -869,6 +871,24 @@ test_limits(void)
 	buf_adds(&b, " }}");
 	out = render(b.data);
 	is_str(out, "", "a filter chain 1 MB long");
+	free(out);
+
+	/* Long lists of branches and arguments cost linear time. */
+	buf_reset(&b);
+	buf_adds(&b, "{% if site.insecure %}");
+	for (n = 0; b.len < (1 << 20); n++)
+		buf_adds(&b, "{% elif site.none %}");
+	buf_adds(&b, "{% else %}else{% endif %}");
+	out = render(b.data);
+	is_str(out, "else", "100000 elifs");
+	free(out);
+	buf_reset(&b);
+	buf_adds(&b, "{% firstof");
+	while (b.len < (1 << 20))
+		buf_adds(&b, " a");
+	buf_adds(&b, " site.name %}");
+	out = render(b.data);
+	is_str(out, "shop", "500000 firstof arguments");
 	free(out);
 
 	/* NUL bytes are text like any other. */

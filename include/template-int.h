@@ -20,18 +20,18 @@
 #define TPL_MAX_DEPTH	100		/* blocks inside blocks */
 #define TPL_MAX_EXPR	200		/* levels of an if condition */
 #define TPL_MAX_NAMES	16		/* names bound by one for or with */
-#define TPL_MAX_STEPS	(1 << 21)	/* nodes, iterations, filters per render */
+#define TPL_MAX_STEPS	(1 << 21)	/* steps (nodes, loops, filters) */
 #define TPL_MAX_OUTPUT	(64 << 20)	/* bytes one render may append */
 
 /* A literal or a variable. */
 struct tpl_operand {
-	json_t		 *literal;	/* the literal, or NULL for a variable */
-	char		 *name;		/* the variable as written: "site.tags.0" */
+	json_t		 *literal;	/* the literal, or NULL: a variable */
+	char		 *name;		/* as written: "site.tags.0" */
 	char		**comp;		/* its dot-separated components */
 	long		 *index;	/* each as an array index, or -1 */
 	size_t		  ncomp;
 	size_t		  off;		/* where it is in the source */
-	int		  id;		/* its warn-once bit, or -1: do not warn */
+	int		  id;		/* its warn-once bit, or -1 */
 };
 
 enum tpl_arg {
@@ -110,8 +110,8 @@ enum tpl_node_type {
 
 struct tpl_node {
 	enum tpl_node_type	  type;
-	size_t			  off;		/* where it starts in the source */
-	int			  line;		/* the text line of off, 1-based */
+	size_t			  off;		/* where it starts */
+	int			  line;		/* off's text line, 1-based */
 	struct tpl_node		 *next;
 
 	const char		 *text;
@@ -121,7 +121,7 @@ struct tpl_node {
 	char			**names;
 	size_t			  nnames;
 	int			  reversed;
-	int			  items;	/* exprs[0] is a path ending in .items */
+	int			  items;	/* exprs[0] is "x.items" */
 	struct tpl_branch	 *branches;
 	struct tpl_node		 *body;
 	struct tpl_node		 *empty;
