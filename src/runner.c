@@ -273,7 +273,10 @@ runner_start(struct runner *r, struct job *j)
 	    runner_session_done, j);
 	r->running++;
 	runner_count(r, j, 1);
+	session_start(j->session);
 	if (j->deadline_ms > 0) {
+		/* From now, not from the loop's cached time: never early. */
+		event_base_update_cache_time(r->engine->base);
 		if (j->timer == NULL)
 			j->timer = evtimer_new(r->engine->base,
 			    runner_deadline_cb, j);
@@ -284,7 +287,6 @@ runner_start(struct runner *r, struct job *j)
 		tv.tv_usec = (j->deadline_ms % 1000) * 1000;
 		evtimer_add(j->timer, &tv);
 	}
-	session_start(j->session);
 }
 
 /* Start jobs while there is room. */

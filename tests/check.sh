@@ -76,19 +76,19 @@ echo checked {{ site.name }}
 TW
 
 # --- selection (dry run) ------------------------------------------------
-pairs() { "$KONG" check -c "$inv" --dry-run "$@" | cut -f1,2,4 | tr '\t' ' ' | paste -sd, -; }
+pairs() { $KONG_WRAPPER "$KONG" check -c "$inv" --dry-run "$@" | cut -f1,2,4 | tr '\t' ' ' | paste -sd, -; }
 is "$(pairs)" "shop home live,shop health live,blog home live,blog health live,down home live,old home skipped" "every pair, non-live ones shown as skipped"
 is "$(pairs --site 'b*')" "blog home live,blog health live" "--site glob"
 is "$(pairs --test health)" "shop health live,blog health live" "--test"
 is "$(pairs --tag beta)" "down home live" "--tag"
 is "$(pairs --server web1)" "shop home live,shop health live" "--server"
 is "$(pairs --type news --site shop --test home)" "shop home live" "selectors combine"
-"$KONG" check -c "$inv" --site nothing >/dev/null 2>&1
+$KONG_WRAPPER "$KONG" check -c "$inv" --site nothing >/dev/null 2>&1
 is "$?" 2 "no pair selected: exit 2"
 
 # --- a sweep: records, statuses, exit status -----------------------------
 log=$tmp/run1.jsonl
-"$KONG" check -c "$inv" --log "$log" -q
+$KONG_WRAPPER "$KONG" check -c "$inv" --log "$log" -q
 is "$?" 1 "a sweep with failures exits 1"
 is "$(jq -r 'select(.record=="result") | "\(.site)/\(.test)=\(.status)"' "$log" | sort | paste -sd, -)" \
     "blog/health=pass,blog/home=fail,down/home=fail,old/home=skipped,shop/health=pass,shop/home=pass" \
@@ -105,7 +105,7 @@ is "$(jq -r 'select(.site=="shop" and .test=="home") | (.duration_us > 0 and .du
 is "$(jq -r 'select(.site=="down") | .steps[0].code' "$log")" "503" "a 503 is recorded as its code"
 jq -e . "$log" >/dev/null 2>&1
 is "$?" 0 "every line of the log is valid JSON"
-all=$("$KONG" check -c "$inv" --log "$tmp/pass.jsonl" -q --site shop)
+all=$($KONG_WRAPPER "$KONG" check -c "$inv" --log "$tmp/pass.jsonl" -q --site shop)
 is "$?" 0 "a sweep that passes exits 0"
 
 # --- the jq one-liners of docs/jsonl.md run against that log --------------
@@ -144,9 +144,9 @@ body =
     go {{ site.url }}
     code 200
 INI
-"$KONG" check -c "$tmp/multi.ini" --log "$tmp/multi1.jsonl" -q
+$KONG_WRAPPER "$KONG" check -c "$tmp/multi.ini" --log "$tmp/multi1.jsonl" -q
 is "$?" 0 "through the name, the check sees only the healthy backend"
-"$KONG" check -c "$tmp/multi.ini" --log "$tmp/multi2.jsonl" -q --per-server
+$KONG_WRAPPER "$KONG" check -c "$tmp/multi.ini" --log "$tmp/multi2.jsonl" -q --per-server
 is "$?" 1 "--per-server finds the bad backend"
 is "$(jq -r 'select(.record=="result") | "\(.server)=\(.status)"' "$tmp/multi2.jsonl" | sort | paste -sd, -)" \
     "alpha=pass,beta=fail" "each server is checked, and records carry the server"
@@ -165,23 +165,23 @@ url = http://127.0.0.1:$DEAD/
 sites = gone
 body = go {{ site.url }}
 INI
-"$KONG" check -c "$tmp/retry.ini" --log "$tmp/retry1.jsonl" -q --retries 2
+$KONG_WRAPPER "$KONG" check -c "$tmp/retry.ini" --log "$tmp/retry1.jsonl" -q --retries 2
 is "$?" 1 "a site that stays down fails after its retries"
 is "$(jq -c 'select(.record=="result") | [.status, .error_class, .attempts, (.tries|length)]' "$tmp/retry1.jsonl")" \
     '["error","net",3,2]' "every attempt is recorded; the last one is the result"
 # The site comes up while Kong waits to retry: pass_after_retry, not pass.
 ( sleep 0.4; exec "$TESTSITE" --listen 127.0.0.1:$DEAD --root "$top_srcdir/tests/site" ) &
 late=$!
-"$KONG" check -c "$tmp/retry.ini" --log "$tmp/retry2.jsonl" -q --retries 4
+$KONG_WRAPPER "$KONG" check -c "$tmp/retry.ini" --log "$tmp/retry2.jsonl" -q --retries 4
 is "$?" 0 "a site that comes back passes"
 is "$(jq -c 'select(.record=="result") | [.status, (.attempts > 1), .tries[0].error_class]' "$tmp/retry2.jsonl")" \
     '["pass_after_retry",true,"net"]' "a pass after a retry says so"
 kill -TERM $late; wait $late 2>/dev/null
 # Assertion failures are never retried.
-"$KONG" check -c "$inv" --log "$tmp/retry3.jsonl" -q --retries 3 --site blog --test home
+$KONG_WRAPPER "$KONG" check -c "$inv" --log "$tmp/retry3.jsonl" -q --retries 3 --site blog --test home
 is "$(jq -c 'select(.record=="result") | [.status, .attempts]' "$tmp/retry3.jsonl")" '["fail",1]' "an assertion failure is not retried"
 # 5xx only with --retry-5xx
-"$KONG" check -c "$inv" --log "$tmp/retry4.jsonl" -q --retries 1 --retry-5xx --site down
+$KONG_WRAPPER "$KONG" check -c "$inv" --log "$tmp/retry4.jsonl" -q --retries 1 --retry-5xx --site down
 is "$(jq -c 'select(.record=="result") | [.status, .attempts]' "$tmp/retry4.jsonl")" '["fail",2]' "--retry-5xx retries a 5xx failure"
 
 # --- deadlines --------------------------------------------------------------
@@ -199,13 +199,37 @@ INI
 testsite_start || exit 99
 sed -i "s|http://127.0.0.1:[0-9]*/|$TESTSITE_URL/|" "$tmp/slow.ini"
 start=$(date +%s%N)
-"$KONG" check -c "$tmp/slow.ini" --log "$tmp/slow.jsonl" -q --deadline 400ms
+$KONG_WRAPPER "$KONG" check -c "$tmp/slow.ini" --log "$tmp/slow.jsonl" -q --deadline 400ms
 is "$?" 1 "a check past its deadline fails the sweep"
 end=$(date +%s%N)
 is "$(jq -c 'select(.site=="slow") | [.status, .error_class, (.duration_us >= 400000 and .duration_us < 2900000)]' "$tmp/slow.jsonl")" \
     '["timeout","timeout",true]' "it is recorded as a timeout after the deadline"
 is "$(jq -r 'select(.site=="quick") | .status' "$tmp/slow.jsonl")" "pass" "and the sweep goes on"
 is "$(( (end - start) / 1000000 < 2500 ))" 1 "the sweep does not wait for the slow page"
+
+# --- per-host and per-server caps: the site counts /slow requests at once ---
+testsite_start || exit 99
+CAPURL=$TESTSITE_URL
+{
+	echo "[kong]"; echo "concurrency = 50"
+	echo "[server big]"; echo "address = 127.0.0.1"
+	echo "[server small]"; echo "address = 127.0.0.1"
+	for i in $(seq 1 12); do
+		printf '[site h%02d]\nurl = %s/\ntags = all\nservers = %s\n' "$i" \
+		    "$CAPURL" "$([ "$i" -le 6 ] && echo big || echo small)"
+	done
+	printf '[test slow]\ntags = all\nbody =\n    go {{ site.url }}slow?ms=250\n    code 200\n'
+} > "$tmp/caps.ini"
+slowmax() { curl -s "$CAPURL/stats/reset" >/dev/null; "$@"; curl -s "$CAPURL/stats" | sed -n 's/^slow_max //p'; }
+is "$(slowmax $KONG_WRAPPER "$KONG" check -c "$tmp/caps.ini" --log "$tmp/caps1.jsonl" -q)" 12 \
+    "without caps, all 12 checks of one host are in flight at once"
+is "$(slowmax $KONG_WRAPPER "$KONG" check -c "$tmp/caps.ini" --log "$tmp/caps2.jsonl" -q --host-cap 3)" 3 \
+    "--host-cap 3: at most 3 at once on the host"
+is "$(slowmax $KONG_WRAPPER "$KONG" check -c "$tmp/caps.ini" --log "$tmp/caps3.jsonl" -q --server-cap 2)" 4 \
+    "--server-cap 2: at most 2 per server (two servers)"
+is "$(slowmax $KONG_WRAPPER "$KONG" check -c "$tmp/caps.ini" --log "$tmp/caps4.jsonl" -q -j 5)" 5 \
+    "-j 5: at most 5 in flight"
+is "$(jq -c 'select(.record=="run_end") | .totals.pass' "$tmp/caps2.jsonl")" 12 "capped sweeps still run every pair"
 
 # --- SIGTERM mid-sweep ------------------------------------------------------
 {
@@ -216,7 +240,7 @@ is "$(( (end - start) / 1000000 < 2500 ))" 1 "the sweep does not wait for the sl
 	printf '[test wait]\ntags =\nbody = go {{ site.url }}slow?ms=1500\n'
 	printf 'sites ='; for i in $(seq 1 20); do printf ' s%02d' "$i"; done; echo
 } > "$tmp/term.ini"
-"$KONG" check -c "$tmp/term.ini" --log "$tmp/term.jsonl" -q --grace 200ms &
+$KONG_WRAPPER "$KONG" check -c "$tmp/term.ini" --log "$tmp/term.jsonl" -q --grace 200ms &
 kpid=$!
 sleep 0.5
 kill -TERM $kpid
@@ -226,7 +250,7 @@ is "$(jq -c 'select(.record=="run_end") | [.interrupted, .totals.cancelled, .tot
     '[true,5,15]' "run_end is written; the 5 started pairs are cancelled, 15 never started"
 is "$(jq -r 'select(.record=="result") | .status' "$tmp/term.jsonl" | sort -u | paste -sd,)" "cancelled" "every started pair has a record"
 # With a long enough grace period, the sessions in flight finish.
-"$KONG" check -c "$tmp/term.ini" --log "$tmp/term2.jsonl" -q --grace 5s &
+$KONG_WRAPPER "$KONG" check -c "$tmp/term.ini" --log "$tmp/term2.jsonl" -q --grace 5s &
 kpid=$!
 sleep 0.5
 kill -INT $kpid
@@ -242,7 +266,7 @@ is "$(jq -c 'select(.record=="run_end") | [.totals.pass, .totals.not_started]' "
 	done
 	printf '[test many]\ntags = all\nbody =\n    go {{ site.url }}slow?ms=200\n    echo {{ site.name }} done\n'
 } > "$tmp/kill.ini"
-"$KONG" check -c "$tmp/kill.ini" --log "$tmp/kill.jsonl" -q &
+$KONG_WRAPPER "$KONG" check -c "$tmp/kill.ini" --log "$tmp/kill.jsonl" -q &
 kpid=$!
 sleep 0.6
 kill -9 $kpid
@@ -254,11 +278,11 @@ is "$(( lines > 1 && lines < 302 ))" 1 "the sweep was killed mid-way"
 is "$(tail -c 1 "$tmp/kill.jsonl" | od -An -c | tr -d ' ')" '\n' "the file ends with a whole line"
 
 # --- a results log that cannot be written ---------------------------------------
-"$KONG" check -c "$inv" --log /dev/full -q --site shop 2>"$tmp/full.err"
+$KONG_WRAPPER "$KONG" check -c "$inv" --log /dev/full -q --site shop 2>"$tmp/full.err"
 is "$?" 3 "a full disk: exit status 3"
 grep -q "could not be written to /dev/full" "$tmp/full.err"
 is "$?" 0 "and it says so"
-"$KONG" check -c "$inv" --log "$tmp/no/such/dir/x.jsonl" -q 2>/dev/null
+$KONG_WRAPPER "$KONG" check -c "$inv" --log "$tmp/no/such/dir/x.jsonl" -q 2>/dev/null
 is "$?" 3 "a log that cannot be opened: exit status 3"
 
 # --- concurrency: 1,000 sessions in flight --------------------------------------
@@ -270,7 +294,7 @@ is "$?" 3 "a log that cannot be opened: exit status 3"
 	printf '[test slow]\ntags = all\nbody =\n    go {{ site.url }}slow?ms=300\n    code 200\n'
 } > "$tmp/wide.ini"
 ulimit -n 8192 2>/dev/null
-"$KONG" check -c "$tmp/wide.ini" --log "$tmp/wide.jsonl" -q
+$KONG_WRAPPER "$KONG" check -c "$tmp/wide.ini" --log "$tmp/wide.jsonl" -q
 is "$?" 0 "1,000 sessions in flight at once all pass"
 is "$(jq -c 'select(.record=="run_end") | .totals.pass' "$tmp/wide.jsonl")" 1000 "1,000 records"
 

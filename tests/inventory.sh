@@ -19,7 +19,7 @@ for expect in *.expect; do
 	else
 		target=$name.ini
 	fi
-	err=$("$KONG" lint -c "$target" 2>&1 >/dev/null)
+	err=$($KONG_WRAPPER "$KONG" lint -c "$target" 2>&1 >/dev/null)
 	rc=$?
 	where="tests/inventory/$expect:1: $name"
 	if [ "$rc" -ne 2 ]; then
@@ -59,7 +59,7 @@ head -c 65536 /dev/urandom > "$tmp/random.ini"
 printf '\xef\xbb\xbf[site a]\nurl = http://a.test/\n' > "$tmp/bom.ini"
 for f in empty random bom; do
 	for cmd in lint list "check --dry-run"; do
-		"$KONG" $cmd -c "$tmp/$f.ini" >/dev/null 2>&1
+		$KONG_WRAPPER "$KONG" $cmd -c "$tmp/$f.ini" >/dev/null 2>&1
 		rc=$?
 		if [ "$rc" -lt 128 ]; then
 			ok "tests/inventory.sh:$LINENO: kong $cmd on $f.ini exits $rc"
@@ -68,7 +68,7 @@ for f in empty random bom; do
 		fi
 	done
 done
-"$KONG" list -c "$tmp/bom.ini" --sites >/dev/null 2>&1 &&
+$KONG_WRAPPER "$KONG" list -c "$tmp/bom.ini" --sites >/dev/null 2>&1 &&
     ok "tests/inventory.sh:$LINENO: a UTF-8 BOM is accepted" ||
     notok "tests/inventory.sh:$LINENO: a UTF-8 BOM is refused"
 echo "1..$n"

@@ -170,6 +170,8 @@ struct site {
 	struct pendings		 pendings;
 	unsigned		 session_next;
 	char			 sessions[SESSION_SLOTS][SESSION_LEN + 1];
+	long			 slow_inflight;	/* /slow requests not answered */
+	long			 slow_max;	/* the most at once, see /stats */
 };
 static struct site site;
 
@@ -1754,17 +1756,37 @@ route_logout(struct call *c)
 static void
 slow_respond(struct evhttp_request *req, void *arg)
 {
+	site.slow_inflight--;
 	reply_page(req, 200, "Slow", "<h1>Slow response</h1>\n"
 	    "<p>Answered after %ld ms.</p>\n", (long)(intptr_t)arg);
 }
 
-/* /slow?ms=N: answer after N ms (default 1000), from a timer. */
+/*
+ * /slow?ms=N: answer after N ms (default 1000), from a timer. Counts how
+ * many are pending at once, so tests can see a client's concurrency caps
+ * without timing anything (/stats).
+ */
 static void
 route_slow(struct call *c)
 {
 	long	ms = param_num(c, "ms", 1000, 0, 3600000);
 
+	if (++site.slow_inflight > site.slow_max)
+		site.slow_max = site.slow_inflight;
 	delay_start(c->req, ms, slow_respond, (void *)(intptr_t)ms);
+}
+
+/* /stats: the most /slow requests pending at once; /stats/reset. */
+static void
+route_stats(struct call *c)
+{
+	struct evbuffer	*b = evbuffer_new();
+
+	if (strcmp(c->rest, "reset") == 0)
+		site.slow_max = site.slow_inflight;
+	evbuffer_add_printf(b, "slow_max %ld\nslow_inflight %ld\n",
+	    site.slow_max, site.slow_inflight);
+	reply(c->req, 200, TEXT_TYPE, b);
 }
 
 /* /hang: never answer; the connection stays until the client leaves. */
@@ -2448,6 +2470,8 @@ static const struct route common_routes[] = {
 	{ "/setcookie", route_setcookie },
 	{ "/cookies", route_cookies },
 	{ "/slow", route_slow },
+	{ "/stats", route_stats },
+	{ "/stats/", route_stats },
 	{ "/hang", route_hang },
 	{ "/drip", route_drip },
 	{ "/status/", route_status },
