@@ -13,6 +13,7 @@
  */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 
@@ -95,10 +96,20 @@ engine_runq_cb(evutil_socket_t fd, short kind, void *arg)
 struct engine *
 engine_create(void)
 {
-	struct engine	*e;
+	struct engine		*e;
+	struct event_config	*cfg;
 
 	e = xcalloc(1, sizeof *e);
-	if ((e->base = event_base_new()) == NULL)
+	/*
+	 * Precise timers: the coarse monotonic clock libevent would use ticks
+	 * in jiffies, and a deadline must never fire before it is due.
+	 */
+	if ((cfg = event_config_new()) == NULL)
+		fatal("event_config_new failed");
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+	e->base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	if (e->base == NULL)
 		fatal("event_base_new failed");
 	e->http = http_create(e->base);
 	e->runq_ev = event_new(e->base, -1, 0, engine_runq_cb, e);
@@ -386,15 +397,30 @@ session_subst_arg(struct session *s, const struct arg *a)
 	return (NULL);
 }
 
+/* The command word as the script wrote it (fv, not formvalue). Caller frees. */
+static char *
+session_cmdword(const struct insn *in)
+{
+	size_t	n;
+
+	for (n = 0; isalnum((unsigned char)in->text[n]) || in->text[n] == '_' ||
+	    (unsigned char)in->text[n] >= 0x80; n++)
+		;
+	return (xstrndup(in->text, n));
+}
+
 /* The command line as it runs, for messages: words quoted when needed. */
 static char *
 session_cmdline(const struct insn *in, char **argv, size_t argc)
 {
 	struct buf	b;
 	size_t		i;
+	char		*word;
 
 	buf_init(&b);
-	buf_adds(&b, op_name(in->op));
+	word = session_cmdword(in);
+	buf_adds(&b, word);
+	free(word);
 	for (i = 0; i < argc; i++) {
 		buf_addc(&b, ' ');
 		if (*argv[i] == '\0' || strpbrk(argv[i], " \t\n\"'#") != NULL) {
@@ -413,7 +439,7 @@ static enum cmd_retval
 session_exec(struct session *s, const struct insn *in)
 {
 	enum cmd_retval	  rv;
-	char		**argv;
+	char		**argv, *word;
 	size_t		  i;
 
 	s->cur = in;
@@ -428,8 +454,10 @@ session_exec(struct session *s, const struct insn *in)
 	}
 	free(s->cur_cmdline);
 	s->cur_cmdline = session_cmdline(in, argv, in->nargs);
+	word = session_cmdword(in);
 	json_object_set_new(session_frame(s)->locals, "__cmd__",
-	    json_string(op_name(in->op)));
+	    json_string(word));
+	free(word);
 	if (s->debug_commands)
 		session_printf(s, "twill: executing cmd '%s'\n", in->text);
 	rv = cmd_table[in->op](s, in, argv, in->nargs);
@@ -559,7 +587,7 @@ session_frame_ended(struct session *s)
 		/* twill resets the browser after cleanups, keeping the page. */
 		struct page *keep = s->page != NULL ? page_ref(s->page) : NULL;
 
-		browser_reset(s);
+		browser_reset(s, 0);
 		s->page = keep;
 	}
 	session_pop_frame(s);

@@ -1,11 +1,11 @@
 #!/bin/bash
-# inventory.sh: malformed inventories and templates (tests/inventory/*) must
+# inventory.sh: malformed inventories and templates (tests/inventories/*) must
 # each be refused by kong lint with exit status 2 and the expected messages
 # at the right FILE:LINE[:COL]; nothing may crash. Each case is NAME.ini or
 # a directory NAME/ (its kong.ini, or all its *.ini), and NAME.expect lists
 # lines that must each start a line of standard error, in order. TAP output.
 : "${top_srcdir:=.}" "${KONG:=./kong}"
-cd "$top_srcdir/tests/inventory" || exit 99
+cd "$top_srcdir/tests/inventories" || exit 99
 n=0
 fail=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
@@ -21,7 +21,7 @@ for expect in *.expect; do
 	fi
 	err=$($KONG_WRAPPER "$KONG" lint -c "$target" 2>&1 >/dev/null)
 	rc=$?
-	where="tests/inventory/$expect:1: $name"
+	where="tests/inventories/$expect:1: $name"
 	if [ "$rc" -ne 2 ]; then
 		notok "$where: exit status $rc, expected 2"
 		printf '%s\n' "$err" | sed 's/^/# /' | head -20
