@@ -62,6 +62,7 @@ struct inventory *cli_load(struct cli_common *);
 int		 cli_usage(const struct cli_cmd *, const char *, ...)
 		     KONG_PRINTF(2, 3);
 int		 cli_help(const struct cli_cmd *, FILE *);
+int		 cli_bad_option(const struct cli_cmd *, char **, int);
 int		 cli_duration(const struct cli_cmd *, const char *, const char *,
 		     long *);
 int		 cli_number(const struct cli_cmd *, const char *, const char *,

@@ -64,9 +64,6 @@ struct job	*runner_add(struct runner *, struct program *,
 		     char *const *, long, void *);
 int		 runner_run(struct runner *);
 void		 runner_stop(struct runner *);
-size_t		 runner_running(const struct runner *);
-size_t		 runner_pending(const struct runner *);
-size_t		 runner_not_started(const struct runner *);
 int		 runner_interrupted(const struct runner *);
 void		 result_move(struct result *, struct result *);
 void		 result_trim(struct result *);

@@ -496,7 +496,8 @@ check_exec(const struct cli_cmd *cmd, int argc, char **argv)
 	map_init(&resolve_lists);
 	cli_common_init(&c);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "c:j:qh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":c:j:qh", opts, NULL)) != -1) {
 		if (cli_common_option(&c, opt, optarg))
 			continue;
 		switch (opt) {
@@ -578,7 +579,7 @@ check_exec(const struct cli_cmd *cmd, int argc, char **argv)
 			cli_common_free(&c);
 			return (cli_help(cmd, stdout));
 		default:
-			rc = cli_usage(cmd, "unknown option");
+			rc = cli_bad_option(cmd, argv, opt);
 			goto out;
 		}
 	}

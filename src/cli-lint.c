@@ -44,13 +44,14 @@ lint_exec(const struct cli_cmd *cmd, int argc, char **argv)
 
 	cli_common_init(&c);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
 		if (cli_common_option(&c, opt, optarg))
 			continue;
 		cli_common_free(&c);
 		if (opt == 'h')
 			return (cli_help(cmd, stdout));
-		return (cli_usage(cmd, "unknown option"));
+		return (cli_bad_option(cmd, argv, opt));
 	}
 	if (optind < argc) {
 		cli_common_free(&c);

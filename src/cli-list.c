@@ -274,7 +274,8 @@ list_exec(const struct cli_cmd *cmd, int argc, char **argv)
 
 	cli_common_init(&c);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
 		if (cli_common_option(&c, opt, optarg))
 			continue;
 		switch (opt) {
@@ -304,7 +305,7 @@ list_exec(const struct cli_cmd *cmd, int argc, char **argv)
 			return (cli_help(cmd, stdout));
 		default:
 			cli_common_free(&c);
-			return (cli_usage(cmd, "unknown option"));
+			return (cli_bad_option(cmd, argv, opt));
 		}
 	}
 	if (optind < argc) {

@@ -27,7 +27,8 @@ render_exec(const struct cli_cmd *cmd, int argc, char **argv)
 
 	cli_common_init(&c);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			c.inventory = optarg;
@@ -38,7 +39,7 @@ render_exec(const struct cli_cmd *cmd, int argc, char **argv)
 		case 'h':
 			return (cli_help(cmd, stdout));
 		default:
-			return (cli_usage(cmd, "unknown option"));
+			return (cli_bad_option(cmd, argv, opt));
 		}
 	}
 	if (argc - optind != 2)

@@ -50,7 +50,7 @@ run_flush(struct run_state *st)
 	    st->files[st->next_print].done) {
 		f = &st->files[st->next_print++];
 		if (f->job == NULL) {
-			fprintf(stderr, "%s: error: %s\n", f->path, f->cause);
+			fprintf(stderr, "kong run: %s\n", f->cause);
 			continue;
 		}
 		r = &f->job->result;
@@ -166,7 +166,8 @@ run_exec(const struct cli_cmd *cmd, int argc, char **argv)
 	memset(&st, 0, sizeof st);
 	resolve = xcalloc(1, sizeof *resolve);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "u:nfqo:d:j:hk", opts, NULL)) !=
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":u:nfqo:d:j:hk", opts, NULL)) !=
 	    -1) {
 		switch (opt) {
 		case 'u':
@@ -226,7 +227,7 @@ run_exec(const struct cli_cmd *cmd, int argc, char **argv)
 			free_strv(resolve);
 			return (cli_help(cmd, stdout));
 		default:
-			cli_usage(cmd, "unknown option");
+			cli_bad_option(cmd, argv, opt);
 			goto usage;
 		}
 	}
@@ -244,7 +245,8 @@ run_exec(const struct cli_cmd *cmd, int argc, char **argv)
 	for (i = 0; i < npaths; i++) {
 		st.files[i].path = paths[i];
 		if ((src = source_read(paths[i], &cause)) == NULL) {
-			st.files[i].cause = cause;
+			st.files[i].cause = xstrfmt("cannot read %s", cause);
+			free(cause);
 			continue;
 		}
 		st.files[i].prog = program_compile(src, &d);

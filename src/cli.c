@@ -78,6 +78,22 @@ cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
 	return (KONG_EXIT_USAGE);
 }
 
+/*
+ * A usage error for the option getopt just refused: unknown, or missing
+ * its argument (the option string starts with ':').
+ */
+int
+cli_bad_option(const struct cli_cmd *cmd, char **argv, int opt)
+{
+	const char	*arg = argv[optind - 1];
+
+	if (opt == ':')
+		return (cli_usage(cmd, "option '%s' needs an argument", arg));
+	if (optopt != 0 && strncmp(arg, "--", 2) != 0)
+		return (cli_usage(cmd, "unknown option '-%c'", optopt));
+	return (cli_usage(cmd, "unknown option '%s'", arg));
+}
+
 /* The help of a command. */
 int
 cli_help(const struct cli_cmd *cmd, FILE *f)

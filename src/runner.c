@@ -492,27 +492,6 @@ runner_run(struct runner *r)
 	return (0);
 }
 
-/* Sessions in flight. */
-size_t
-runner_running(const struct runner *r)
-{
-	return (r->running);
-}
-
-/* Jobs never started yet. */
-size_t
-runner_pending(const struct runner *r)
-{
-	return (r->npending);
-}
-
-/* Jobs that were never started (after a stop). */
-size_t
-runner_not_started(const struct runner *r)
-{
-	return (r->npending);
-}
-
 /* Whether a signal stopped the run. */
 int
 runner_interrupted(const struct runner *r)
