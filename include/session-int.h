@@ -82,8 +82,7 @@ struct credential {
 
 struct upload {
 	char	*field;		/* the part name, as typed */
-	char	*path;
-	char	*type;
+	char	*path;		/* its MIME type comes from its extension */
 };
 
 struct session {
@@ -164,7 +163,7 @@ char		**session_gather(struct session *, char **, size_t, size_t *,
 
 /* browser.c */
 void		 browser_init(struct session *);
-void		 browser_reset(struct session *);
+void		 browser_reset(struct session *, int);
 void		 browser_free(struct session *);
 enum cmd_retval	 browser_go(struct session *, const char *);
 enum cmd_retval	 browser_open(struct session *, enum nav_kind, const char *);

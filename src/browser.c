@@ -162,9 +162,13 @@ browser_init(struct session *s)
 	browser_default_options(s);
 }
 
-/* reset_browser: cookies, history, headers, auth, timeout and options. */
+/*
+ * A new browser: cookies, history, headers, auth and timeout; with options
+ * set, the config options too (reset_browser does, the reset after cleanup
+ * files does not, as in twill).
+ */
 void
-browser_reset(struct session *s)
+browser_reset(struct session *s, int options)
 {
 	xfer_cancel(&s->xfer);
 	curl_easy_setopt(s->easy, CURLOPT_COOKIELIST, "ALL");
@@ -174,8 +178,12 @@ browser_reset(struct session *s)
 	browser_clear_nav(s);
 	page_unref(s->page);
 	s->page = NULL;
+	s->debug_refresh = 0;	/* twill's new browser has show_refresh off */
 	browser_default_headers(s);
-	browser_default_options(s);
+	if (options)
+		browser_default_options(s);
+	else
+		s->timeout_ms = s->cfg.timeout_ms;
 }
 
 /* Free the browser. */
@@ -265,19 +273,44 @@ browser_join(const char *base, const char *rel)
 static char *
 browser_normalize(const char *url)
 {
-	CURLU	*u;
-	char	*out = NULL, *s;
+	static const char hex[] = "0123456789ABCDEF";
+	CURLU		*u;
+	struct buf	 b;
+	const char	*p;
+	char		*out = NULL, *s;
+
+	/*
+	 * After the host, percent-encode what can never stand in a URL
+	 * (spaces, controls, non-ASCII bytes, "<>\^`{|}), as httpx does;
+	 * libcurl refuses such a URL.
+	 */
+	buf_init(&b);
+	p = strstr(url, "://");
+	p = p != NULL ? p + 3 + strcspn(p + 3, "/?#") : url;
+	buf_add(&b, url, (size_t)(p - url));
+	for (; *p != '\0'; p++) {
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
+		    strchr("\"<>\\^`{|}", *p) != NULL) {
+			buf_addc(&b, '%');
+			buf_addc(&b, hex[(unsigned char)*p >> 4]);
+			buf_addc(&b, hex[(unsigned char)*p & 0xf]);
+		} else
+			buf_addc(&b, *p);
+	}
+	buf_addc(&b, '\0');
 
 	if ((u = curl_url()) == NULL)
 		fatal("curl_url: out of memory");
-	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME |
-	    CURLU_ALLOW_SPACE) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_URL, &s, 0) == CURLUE_OK) {
+	if (curl_url_set(u, CURLUPART_URL, b.data, CURLU_NON_SUPPORT_SCHEME) ==
+	    CURLUE_OK && curl_url_get(u, CURLUPART_URL, &s, 0) == CURLUE_OK) {
 		out = xstrdup(s);
 		curl_free(s);
 	}
 	curl_url_cleanup(u);
-	return (out != NULL ? out : xstrdup(url));
+	if (out == NULL)
+		out = xstrdup(b.data);
+	buf_free(&b);
+	return (out);
 }
 
 /* The current page, or NULL after an error saying what needed it. */
@@ -344,6 +377,9 @@ nav_request(struct session *s, const char *url, const struct credential *cred)
 			curl_easy_setopt(e, CURLOPT_MIMEPOST, x->mime);
 		else {
 			x->postfields = xstrdup(n->body != NULL ? n->body : "");
+			/* httpx sends an empty form with no Content-Type. */
+			if (*x->postfields == '\0')
+				h = curl_slist_append(h, "Content-Type:");
 			curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE,
 			    (long)strlen(x->postfields));
 			curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->postfields);
@@ -421,7 +457,8 @@ nav_classify(const struct xfer *x)
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		return (ERR_SCRIPT);
 	case CURLE_OUT_OF_MEMORY:
-		return (ERR_INTERNAL);
+		/* Our allocations never fail: this is a header past its limit. */
+		return (ERR_HTTP);
 	default:
 		return (ERR_NET);
 	}
@@ -434,6 +471,9 @@ nav_message(struct session *s)
 	if (s->xfer.too_big)
 		return (xstrfmt("response body larger than %zu bytes (raise "
 		    "max_body)", s->xfer.max_body));
+	if (s->xfer.rc == CURLE_OUT_OF_MEMORY && s->xfer.errbuf[0] == '\0')
+		return (xstrdup("a response header is larger than libcurl "
+		    "accepts"));
 	return (xstrdup(xfer_error(&s->xfer)));
 }
 

@@ -101,7 +101,9 @@ cmd_formaction(struct session *s, const struct insn *in, char **argv,
 
 /*
  * formfile FORM FIELD FILE [TYPE]: queue an upload; the part is named after
- * the field argument as typed, as in twill.
+ * the field argument as typed, as in twill, and a second upload for the
+ * same name replaces the first. As in twill, the MIME type comes from the
+ * file's extension and TYPE is ignored.
  */
 enum cmd_retval
 cmd_formfile(struct session *s, const struct insn *in, char **argv,
@@ -109,11 +111,13 @@ cmd_formfile(struct session *s, const struct insn *in, char **argv,
 {
 	struct form	*f;
 	struct field	 fld;
-	struct upload	*u;
+	struct upload	*u = NULL;
 	char		*cause;
+	size_t		 i;
 	enum cmd_retval	 rv;
 
 	(void)in;
+	(void)argc;
 	if ((f = form_cmd_find(s, argv[0])) == NULL)
 		return (CMD_ERROR);
 	if (form_field(f, argv[1], &fld, &cause) != 0) {
@@ -132,12 +136,19 @@ cmd_formfile(struct session *s, const struct insn *in, char **argv,
 	if (access(argv[2], R_OK) != 0)
 		return (session_error(s, ERR_SCRIPT, "cannot open file '%s'",
 		    argv[2]));
-	s->uploads = xreallocarray(s->uploads, s->nuploads + 1,
-	    sizeof *s->uploads);
-	u = &s->uploads[s->nuploads++];
-	u->field = xstrdup(argv[1]);
+	for (i = 0; i < s->nuploads && u == NULL; i++) {
+		if (strcmp(s->uploads[i].field, argv[1]) == 0) {
+			u = &s->uploads[i];
+			free(u->path);
+		}
+	}
+	if (u == NULL) {
+		s->uploads = xreallocarray(s->uploads, s->nuploads + 1,
+		    sizeof *s->uploads);
+		u = &s->uploads[s->nuploads++];
+		u->field = xstrdup(argv[1]);
+	}
 	u->path = xstrdup(argv[2]);
-	u->type = argc > 3 && *argv[3] != '\0' ? xstrdup(argv[3]) : NULL;
 	return (CMD_NORMAL);
 }
 

@@ -105,6 +105,6 @@ cmd_reset_browser(struct session *s, const struct insn *in, char **argv,
 	(void)in;
 	(void)argv;
 	(void)argc;
-	browser_reset(s);
+	browser_reset(s, 1);
 	return (CMD_NORMAL);
 }

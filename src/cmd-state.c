@@ -111,7 +111,21 @@ state_add_cred(struct session *s, const char *url, const char *realm,
     const char *user, const char *password)
 {
 	struct credential	*c;
+	size_t			 i;
 
+	/* One entry per (URL, realm), as in twill's dict: a later one wins. */
+	for (i = 0; i < s->ncreds; i++) {
+		c = &s->creds[i];
+		if (strcmp(c->url, url) != 0 || (c->realm == NULL) !=
+		    (realm == NULL) || (realm != NULL && strcmp(c->realm,
+		    realm) != 0))
+			continue;
+		free(c->user);
+		free(c->password);
+		c->user = xstrdup(user);
+		c->password = xstrdup(password);
+		return;
+	}
 	s->creds = xreallocarray(s->creds, s->ncreds + 1, sizeof *s->creds);
 	c = &s->creds[s->ncreds++];
 	c->url = xstrdup(url);

@@ -346,13 +346,16 @@ twill_check(struct source *src, struct insn *in, struct diag *d)
 			}
 		}
 	}
+	/* exit "" and timeout "" mean 0, as in twill. */
 	if ((oi->flags & TC_INT) && a0 != NULL && a0->kind == ARG_LITERAL &&
+	    !(in->op == OP_EXIT && *a0->text == '\0') &&
 	    twill_parse_int(a0->text, &n) != 0) {
 		diag_at(d, DIAG_ERROR, src, a0->off, "'%s' is not an integer",
 		    a0->text);
 		errors++;
 	}
 	if ((oi->flags & TC_NUMBER) && a0 != NULL && a0->kind == ARG_LITERAL &&
+	    !(in->op == OP_TIMEOUT && *a0->text == '\0') &&
 	    twill_parse_number(a0->text, &f) != 0) {
 		diag_at(d, DIAG_ERROR, src, a0->off, "'%s' is not a number",
 		    a0->text);
@@ -439,7 +442,13 @@ twill_config_value(int type, const char *s, double *v)
 
 	switch (type) {
 	case 'b':
+		/* make_boolean: lower case, stripped. */
+		while (isspace((unsigned char)*s))
+			s++;
 		low = xstrdup(s);
+		for (i = strlen(low); i > 0 && isspace((unsigned char)low[i - 1]);
+		    i--)
+			low[i - 1] = '\0';
 		for (i = 0; low[i] != '\0'; i++)
 			low[i] = (char)tolower((unsigned char)low[i]);
 		if (strcmp(low, "true") == 0 || strcmp(low, "on") == 0 ||

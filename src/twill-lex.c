@@ -114,8 +114,8 @@ lex_arg(struct source *src, struct arg *a, const char *t, size_t tlen,
 		if (!twill_name_ok(t + 1, tlen - 1)) {
 			diag_at(d, DIAG_ERROR, src, base, "'%s' is not a plain "
 			    "variable name; Kong substitutes only $name, ${name} "
-			    "and __name (quote text that starts with $ as "
-			    "${dollar}... or avoid a leading $)", a->text);
+			    "and __name (an argument that starts with $ is "
+			    "always a variable reference, as in twill)", a->text);
 			return (-1);
 		}
 		a->kind = ARG_DOLLAR;
