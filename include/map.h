@@ -23,5 +23,6 @@ void	  map_init(struct map *);
 void	  map_free(struct map *, void (*)(void *));
 void	 *map_get(const struct map *, const char *);
 void	  map_set(struct map *, const char *, void *);
+void	 *map_remove(struct map *, const char *);
 
 #endif

@@ -27,6 +27,7 @@ struct record_log {
 int		 record_open(struct record_log *, const char *, char **);
 void		 record_close(struct record_log *);
 int		 record_write(struct record_log *, json_t *);
+int		 record_write_buf(struct record_log *, struct buf *);
 char		*record_run_id(void);
 char		*record_time(uint64_t);
 json_t		*record_versions(void);
@@ -43,7 +44,7 @@ struct record_where {
 	const char	*file;		/* kong run: the script */
 };
 
-json_t		*record_result(const struct record_where *,
-		     const struct result *, int, json_t *);
+void		 record_result(struct buf *, const struct record_where *,
+		     const struct result *, int, const json_t *);
 
 #endif

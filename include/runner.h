@@ -54,6 +54,8 @@ struct runner_options {
 	int	retry_5xx;
 	long	grace_ms;
 	long	backoff_ms;		/* first retry's delay, doubling */
+	/* Makes a job's program when it starts, for jobs added without one. */
+	struct program *(*prepare)(struct job *, void *);
 };
 
 struct runner	*runner_create(struct engine *, const struct runner_options *,

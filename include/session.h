@@ -71,6 +71,19 @@ enum error_class {
 const char	*result_status_name(enum result_status);
 const char	*error_class_name(enum error_class);
 
+/* One HTTP request of a result. */
+struct step {
+	const char		*command;	/* the command's name (static) */
+	int			 line;
+	int			 post;		/* POST, else GET */
+	char			*url;		/* final, after redirects */
+	long			 code;
+	size_t			 bytes;
+	long			 redirects;
+	struct http_timing	 t;
+	char			*error;		/* NULL when it got a response */
+};
+
 struct result {
 	enum result_status	 status;
 	enum error_class	 eclass;
@@ -80,7 +93,8 @@ struct result {
 	char			*command;	/* the command as it ran */
 	uint64_t		 start_us;	/* wall clock */
 	uint64_t		 duration_us;	/* monotonic */
-	json_t			*steps;		/* one object per request */
+	struct step		*steps;		/* one per request */
+	size_t			 nsteps;
 	struct buf		 output;	/* what the script printed */
 	int			 output_truncated;
 	struct page		*page;		/* the page when it ended */
@@ -89,6 +103,7 @@ struct result {
 
 void	result_init(struct result *);
 void	result_clear(struct result *);
+void	result_clear_steps(struct result *);
 
 /* How a session runs: from the command line or the inventory. */
 struct session_config {

@@ -156,6 +156,8 @@ const char	*op_name(enum op);
 
 /* Regexes: Python-like syntax on PCRE2, UTF-8, compiled with JIT. */
 pcre2_code	*twill_regex(const char *, int, char **, size_t *);
+pcre2_code	*twill_regex_shared(const char *, int, char **, size_t *);
+void		 twill_regex_release(pcre2_code *);
 int		 twill_find_flags(const char *, char *);
 int		 twill_name_ok(const char *, size_t);
 char		*twill_newlines(const char *);

@@ -147,6 +147,16 @@ browser_init(struct session *s)
 	size_t	i;
 
 	s->easy = http_easy_create();
+	/*
+	 * The session's connections are its own: kept for its next request,
+	 * closed when it ends. A sweep of thousands of sites would otherwise
+	 * fill the multi handle's cache with connections nobody reuses, and
+	 * libcurl scans that whole cache on every request.
+	 */
+	if ((s->share = curl_share_init()) == NULL)
+		fatal("curl_share_init failed");
+	curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	curl_easy_setopt(s->easy, CURLOPT_SHARE, s->share);
 	for (i = 0; s->cfg.resolve != NULL && s->cfg.resolve[i] != NULL; i++)
 		s->resolve = curl_slist_append(s->resolve, s->cfg.resolve[i]);
 	if (s->resolve != NULL)
@@ -205,6 +215,7 @@ browser_free(struct session *s)
 	free(s->headers);
 	json_decref(s->tidy_options);
 	curl_easy_cleanup(s->easy);
+	curl_share_cleanup(s->share);
 	curl_slist_free_all(s->resolve);
 	curl_slist_free_all(s->connect_to);
 }
@@ -481,34 +492,22 @@ nav_message(struct session *s)
 static void
 nav_step(struct session *s, long code, const char *url, const char *err)
 {
-	struct http_timing	 t;
-	json_t			*step;
-	long			 redirects = 0;
-	const char		*cmd;
+	struct result	*r = &s->result;
+	struct step	*st;
 
-	xfer_timing(&s->xfer, &t);
-	curl_easy_getinfo(s->easy, CURLINFO_REDIRECT_COUNT, &redirects);
-	cmd = s->cur != NULL ? op_name(s->cur->op) : "go";
-	step = json_pack("{s:s, s:i, s:s, s:s, s:i, s:I, s:i, s:I, s:I, s:I, "
-	    "s:I, s:I}",
-	    "command", cmd,
-	    "line", s->cur != NULL ? s->cur->line : 0,
-	    "method", s->nav.kind == NAV_SUBMIT && s->nav.post &&
-	    !s->nav.refreshing ? "POST" : "GET",
-	    "url", url,
-	    "code", (int)code,
-	    "bytes", (json_int_t)s->xfer.body.len,
-	    "redirects", (int)redirects,
-	    "dns_us", (json_int_t)t.dns,
-	    "connect_us", (json_int_t)t.connect,
-	    "tls_us", (json_int_t)t.tls,
-	    "first_byte_us", (json_int_t)t.first_byte,
-	    "total_us", (json_int_t)t.total);
-	if (step == NULL)
-		fatal("json_pack failed for a step");
-	if (err != NULL)
-		json_object_set_new(step, "error", json_string(err));
-	json_array_append_new(s->result.steps, step);
+	r->steps = xreallocarray(r->steps, r->nsteps + 1, sizeof *r->steps);
+	st = &r->steps[r->nsteps++];
+	memset(st, 0, sizeof *st);
+	xfer_timing(&s->xfer, &st->t);
+	curl_easy_getinfo(s->easy, CURLINFO_REDIRECT_COUNT, &st->redirects);
+	st->command = s->cur != NULL ? op_name(s->cur->op) : "go";
+	st->line = s->cur != NULL ? s->cur->line : 0;
+	st->post = s->nav.kind == NAV_SUBMIT && s->nav.post &&
+	    !s->nav.refreshing;
+	st->url = xstrdup(url);
+	st->code = code;
+	st->bytes = s->xfer.body.len;
+	st->error = err != NULL ? xstrdup(err) : NULL;
 }
 
 /* The realm of a "Basic realm=..." challenge, as twill's regex reads it. */

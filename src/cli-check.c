@@ -24,7 +24,6 @@
 
 struct check_pair {
 	struct pair		 pair;
-	struct program		*prog;
 	char			*connect_to;
 	char			*host;
 	char		       **servers;
@@ -37,6 +36,7 @@ struct check_state {
 	struct check_pair	*pairs;
 	size_t			 npairs;
 	struct record_log	 log;
+	struct buf		 line;		/* the record being written */
 	char			*run_id;
 	size_t			 counts[RESULT_CANCELLED + 1];
 	size_t			 ndone;
@@ -185,6 +185,27 @@ check_tick_cb(evutil_socket_t fd, short kind, void *arg)
 	check_progress(arg, 0);
 }
 
+/* A pair starts: its program (it compiled once already, so it compiles). */
+static struct program *
+check_prepare(struct job *j, void *arg)
+{
+	struct check_pair	*cp = j->user;
+	struct program		*p;
+	struct diag		 d;
+
+	(void)arg;
+	diag_init(&d);
+	p = plan_compile(cp->pair.test, cp->pair.site, cp->pair.server, &d,
+	    NULL);
+	if (p == NULL) {
+		diag_print(&d, stderr);
+		fatal("test '%s' for site '%s' compiled once but not again",
+		    cp->pair.test->name, cp->pair.site->name);
+	}
+	diag_free(&d);
+	return (p);
+}
+
 /* A pair's result is final: log it. */
 static void
 check_done(struct runner *rn, struct job *j, void *arg)
@@ -203,8 +224,9 @@ check_done(struct runner *rn, struct job *j, void *arg)
 	w.type = cp->pair.site->type_name;
 	w.test = cp->pair.test->name;
 	w.server = cp->pair.server != NULL ? cp->pair.server->name : NULL;
-	record_write(&st->log, record_result(&w, &j->result, j->attempts,
-	    json_incref(j->tries)));
+	buf_reset(&st->line);
+	record_result(&st->line, &w, &j->result, j->attempts, j->tries);
+	record_write_buf(&st->log, &st->line);
 	result_trim(&j->result);
 }
 
@@ -226,7 +248,9 @@ check_skipped(struct check_state *st, struct check_pair *cp)
 	w.type = cp->pair.site->type_name;
 	w.test = cp->pair.test->name;
 	w.server = cp->pair.server != NULL ? cp->pair.server->name : NULL;
-	record_write(&st->log, record_result(&w, &r, 0, NULL));
+	buf_reset(&st->line);
+	record_result(&st->line, &w, &r, 0, NULL);
+	record_write_buf(&st->log, &st->line);
 	st->counts[RESULT_SKIPPED]++;
 	result_clear(&r);
 }
@@ -477,7 +501,8 @@ check_exec(const struct cli_cmd *cmd, int argc, char **argv)
 	struct engine		*e = NULL;
 	struct pair		*pairs;
 	struct diag		 d;
-	struct map		 cache, resolve_lists;
+	struct map		 resolve_lists;
+	struct program		*prog;
 	struct timeval		 tv;
 	char			*cause, *log_path = NULL, **cli_resolve = NULL;
 	const char		*opt_log = NULL;
@@ -645,19 +670,23 @@ check_exec(const struct cli_cmd *cmd, int argc, char **argv)
 		goto out;
 	}
 
-	/* Render and compile everything before anything runs. */
+	/*
+	 * Render and compile everything before anything runs, to refuse a
+	 * broken script before the first request; the programs themselves are
+	 * made again as each pair starts (check_prepare), so that memory
+	 * follows the sessions in flight, not the size of the fleet.
+	 */
 	diag_init(&d);
-	map_init(&cache);
 	for (i = 0; i < npairs; i++) {
 		cp = &st.pairs[i];
 		if (!cp->pair.site->live)
 			continue;
-		cp->prog = plan_compile(cp->pair.test, cp->pair.site,
-		    cp->pair.server, &d, &cache);
-		if (cp->prog == NULL)
+		prog = plan_compile(cp->pair.test, cp->pair.site,
+		    cp->pair.server, &d, NULL);
+		if (prog == NULL)
 			compile_failed++;
+		program_unref(prog);
 	}
-	plan_cache_free(&cache);
 	if (compile_failed > 0) {
 		for (i = 0; i < d.n; i++) {
 			if (d.v[i].level != DIAG_WARNING)
@@ -706,6 +735,7 @@ check_exec(const struct cli_cmd *cmd, int argc, char **argv)
 	ro.retries = set->retries;
 	ro.retry_5xx = set->retry_5xx;
 	ro.grace_ms = set->grace_ms;
+	ro.prepare = check_prepare;
 	e = engine_create();
 	st.runner = runner_create(e, &ro, check_done, &st);
 	st.start = monotonic_usec();
@@ -744,7 +774,7 @@ check_exec(const struct cli_cmd *cmd, int argc, char **argv)
 		cp->cfg.output_cap = set->output_cap;
 		v = cp->pair.test->deadline_ms > 0 ? cp->pair.test->deadline_ms :
 		    set->deadline_ms;
-		cp->job = runner_add(st.runner, cp->prog, &cp->cfg, cp->host,
+		cp->job = runner_add(st.runner, NULL, &cp->cfg, cp->host,
 		    cp->servers, v, cp);
 		st.nrun++;
 	}
@@ -806,12 +836,12 @@ out:
 		runner_free(st.runner);
 	engine_free(e);
 	for (i = 0; i < st.npairs; i++) {
-		program_unref(st.pairs[i].prog);
 		free(st.pairs[i].connect_to);
 		free(st.pairs[i].host);
 		free_strv(st.pairs[i].servers);
 	}
 	free(st.pairs);
+	buf_free(&st.line);
 	map_free(&resolve_lists, check_free_list);
 	if (st.log.path != NULL)
 		record_close(&st.log);

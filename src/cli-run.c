@@ -80,6 +80,7 @@ run_done(struct runner *rn, struct job *j, void *arg)
 	struct run_file		*f = j->user;
 	struct result		*r = &j->result;
 	struct record_where	 w;
+	struct buf		 line;
 
 	(void)rn;
 	f->done = 1;
@@ -96,8 +97,10 @@ run_done(struct runner *rn, struct job *j, void *arg)
 		memset(&w, 0, sizeof w);
 		w.run = st->run_id;
 		w.file = f->path;
-		record_write(st->log, record_result(&w, r, j->attempts,
-		    json_incref(j->tries)));
+		buf_init(&line);
+		record_result(&line, &w, r, j->attempts, j->tries);
+		record_write_buf(st->log, &line);
+		buf_free(&line);
 	}
 	run_flush(st);
 }

@@ -151,8 +151,6 @@ http_create(struct event_base *base)
 	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
 	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, http_multi_timer_cb);
 	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
-	/* Keep enough idle connections for every session to reuse its own. */
-	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, 2048L);
 	return (h);
 }
 

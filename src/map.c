@@ -1,6 +1,6 @@
 /*
- * map.c: a string-keyed hash map with open addressing. Entries are never
- * removed (the maps Kong keeps only grow during a run).
+ * map.c: a string-keyed hash map with open addressing and linear probing;
+ * removal shifts the following entries back, so there are no tombstones.
  */
 #include "kong.h"
 #include "map.h"
@@ -90,4 +90,37 @@ map_set(struct map *m, const char *key, void *value)
 		m->n++;
 	}
 	e->value = value;
+}
+
+/* Remove key (if present); returns its value or NULL. */
+void *
+map_remove(struct map *m, const char *key)
+{
+	struct map_entry	*e;
+	size_t			 i, j, k;
+	void			*value;
+
+	if (m->cap == 0)
+		return (NULL);
+	e = map_slot(m, key);
+	if (e->key == NULL)
+		return (NULL);
+	value = e->value;
+	free(e->key);
+	e->key = NULL;
+	e->value = NULL;
+	m->n--;
+	/* Move back every entry of the run that would not be found now. */
+	i = (size_t)(e - m->v);
+	for (j = (i + 1) & (m->cap - 1); m->v[j].key != NULL;
+	    j = (j + 1) & (m->cap - 1)) {
+		k = map_hash(m->v[j].key) & (m->cap - 1);
+		if ((j > i && (k <= i || k > j)) || (j < i && k <= i && k > j)) {
+			m->v[i] = m->v[j];
+			m->v[j].key = NULL;
+			m->v[j].value = NULL;
+			i = j;
+		}
+	}
+	return (value);
 }

@@ -65,8 +65,7 @@ result_trim(struct result *r)
 {
 	page_unref(r->page);
 	r->page = NULL;
-	json_decref(r->steps);
-	r->steps = NULL;
+	result_clear_steps(r);
 	buf_free(&r->output);
 }
 
@@ -141,7 +140,10 @@ runner_free(struct runner *r)
 }
 
 /*
- * Queue a job: run prog with cfg (borrowed until the runner is freed),
+ * Queue a job: run prog with cfg (borrowed until the runner is freed), or,
+ * when prog is NULL, the program the options' prepare callback makes when
+ * the job starts (so a sweep of 30,000 pairs holds only the programs of
+ * the sessions in flight);
  * counted against host and servers (NULL: no cap), within deadline_ms.
  */
 struct job *
@@ -154,7 +156,7 @@ runner_add(struct runner *r, struct program *prog,
 
 	j = xcalloc(1, sizeof *j);
 	j->index = r->njobs;
-	j->prog = program_ref(prog);
+	j->prog = prog != NULL ? program_ref(prog) : NULL;
 	j->cfg = *cfg;
 	j->host = host != NULL ? xstrdup(host) : NULL;
 	n = strv_len(servers);
@@ -165,7 +167,6 @@ runner_add(struct runner *r, struct program *prog,
 	}
 	j->deadline_ms = deadline_ms;
 	j->runner = r;
-	j->tries = json_array();
 	j->user = user;
 	j->state = JOB_PENDING;
 	result_init(&j->result);
@@ -269,6 +270,8 @@ runner_start(struct runner *r, struct job *j)
 
 	j->attempts++;
 	j->state = JOB_RUNNING;
+	if (j->prog == NULL && (j->prog = r->opt.prepare(j, r->arg)) == NULL)
+		fatal("a job has no program");
 	j->session = session_create(r->engine, j->prog, &j->cfg,
 	    runner_session_done, j);
 	r->running++;
@@ -318,6 +321,10 @@ runner_finish(struct runner *r, struct job *j, struct result *res)
 	result_move(&j->result, res);
 	if (j->attempts > 1 && j->result.status == RESULT_PASS)
 		j->result.status = RESULT_PASS_AFTER_RETRY;
+	if (r->opt.prepare != NULL) {
+		program_unref(j->prog);
+		j->prog = NULL;
+	}
 	j->state = JOB_DONE;
 	r->ndone++;
 	r->done(r, j, r->arg);
@@ -373,6 +380,8 @@ runner_session_done(struct session *s, void *arg)
 		    "error_class", error_class_name(res.eclass),
 		    "message", res.message,
 		    "duration_us", (json_int_t)res.duration_us);
+		if (j->tries == NULL)
+			j->tries = json_array();
 		if (t != NULL)
 			json_array_append_new(j->tries, t);
 		/* Keep the failed attempt: it is the result if we stop. */

@@ -56,7 +56,6 @@ result_init(struct result *r)
 {
 	memset(r, 0, sizeof *r);
 	r->status = RESULT_PASS;
-	r->steps = json_array();
 	buf_init(&r->output);
 }
 
@@ -67,10 +66,25 @@ result_clear(struct result *r)
 	free(r->message);
 	free(r->file);
 	free(r->command);
-	json_decref(r->steps);
+	result_clear_steps(r);
 	buf_free(&r->output);
 	page_unref(r->page);
 	memset(r, 0, sizeof *r);
+}
+
+/* Free a result's steps. */
+void
+result_clear_steps(struct result *r)
+{
+	size_t	i;
+
+	for (i = 0; i < r->nsteps; i++) {
+		free(r->steps[i].url);
+		free(r->steps[i].error);
+	}
+	free(r->steps);
+	r->steps = NULL;
+	r->nsteps = 0;
 }
 
 /* Run every queued session, then let the owners of finished ones know. */

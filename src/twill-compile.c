@@ -17,6 +17,7 @@
 #include <libxml/xpath.h>
 #include <libxml/xmlerror.h>
 
+#include "map.h"
 #include "page.h"
 #include "twill-int.h"
 
@@ -225,6 +226,85 @@ twill_regex(const char *pattern, int flags, char **cause, size_t *erroff)
 	return (re);
 }
 
+/*
+ * Compiled regexes shared between programs. A sweep compiles the same test
+ * for every site, so the same pattern would otherwise be compiled (and
+ * JIT-compiled, most of a compile's cost) thousands of times and held as
+ * many times over. Entries are keyed by flags and pattern and refcounted;
+ * the process is single-threaded and compiled code is never written to.
+ */
+struct twill_shared_regex {
+	pcre2_code	*re;
+	char		*key;
+	unsigned	 refs;
+};
+static struct map	twill_regexes;	/* key -> struct twill_shared_regex */
+static struct map	twill_regex_keys; /* code address -> the same */
+
+static void
+twill_regex_addr(const pcre2_code *re, char *out, size_t len)
+{
+	snprintf(out, len, "%p", (const void *)re);
+}
+
+/*
+ * A compiled regex for pattern and flags, shared with every other user of
+ * the same one. Release it with twill_regex_release. NULL, a cause and an
+ * offset on errors, as twill_regex.
+ */
+pcre2_code *
+twill_regex_shared(const char *pattern, int flags, char **cause,
+    size_t *erroff)
+{
+	struct twill_shared_regex	*sr;
+	char				*key, addr[32];
+	pcre2_code			*re;
+
+	key = xstrfmt("%d:%s", flags & (FIND_I | FIND_M | FIND_S), pattern);
+	if ((sr = map_get(&twill_regexes, key)) != NULL) {
+		free(key);
+		sr->refs++;
+		return (sr->re);
+	}
+	if ((re = twill_regex(pattern, flags, cause, erroff)) == NULL) {
+		free(key);
+		return (NULL);
+	}
+	sr = xcalloc(1, sizeof *sr);
+	sr->re = re;
+	sr->key = key;
+	sr->refs = 1;
+	map_set(&twill_regexes, key, sr);
+	twill_regex_addr(re, addr, sizeof addr);
+	map_set(&twill_regex_keys, addr, sr);
+	return (re);
+}
+
+/* Drop a reference to a shared regex; the last one frees it. */
+void
+twill_regex_release(pcre2_code *re)
+{
+	struct twill_shared_regex	*sr;
+	char				 addr[32];
+
+	if (re == NULL)
+		return;
+	twill_regex_addr(re, addr, sizeof addr);
+	if ((sr = map_get(&twill_regex_keys, addr)) == NULL)
+		fatal("releasing a regex that is not shared");
+	if (--sr->refs > 0)
+		return;
+	map_remove(&twill_regex_keys, addr);
+	map_remove(&twill_regexes, sr->key);
+	pcre2_code_free(sr->re);
+	free(sr->key);
+	free(sr);
+	if (twill_regexes.n == 0) {
+		map_free(&twill_regexes, NULL);
+		map_free(&twill_regex_keys, NULL);
+	}
+}
+
 /* Collect libxml2's message about an XPath expression. */
 static void
 twill_xpath_error(void *arg, xmlErrorPtr e)
@@ -337,7 +417,8 @@ twill_check(struct source *src, struct insn *in, struct diag *d)
 				errors++;
 			}
 		} else {
-			in->re = twill_regex(a0->text, flags, &cause, &erroff);
+			in->re = twill_regex_shared(a0->text, flags, &cause,
+			    &erroff);
 			if (in->re == NULL) {
 				diag_at(d, DIAG_ERROR, src, twill_arg_offset(src,
 				    a0, erroff), "bad regex: %s", cause);
@@ -547,8 +628,7 @@ twill_insn_clear(struct insn *in)
 		twill_arg_clear(&in->args[i]);
 	free(in->args);
 	free(in->text);
-	if (in->re != NULL)
-		pcre2_code_free(in->re);
+	twill_regex_release(in->re);
 	if (in->xpath != NULL)
 		xmlXPathFreeCompExpr(in->xpath);
 }

@@ -1,0 +1,100 @@
+/*
+ * unit-record.c: the result record is written by hand: it must always be
+ * one line of valid JSON that reads back as what was recorded, whatever
+ * bytes the strings hold.
+ */
+#include "record.h"
+#include "tap.h"
+
+int
+main(void)
+{
+	struct record_where	 w;
+	struct result		 r;
+	struct buf		 b;
+	json_t			*v, *tries;
+	json_error_t		 err;
+	const char		*weird = "quote\" backslash\\ nl\n tab\t cr\r "
+	    "bell\a nul-free \x01\x1f del\x7f \xc3\xa9t\xc3\xa9 \xe2\x98\x83 "
+	    "\xf0\x9f\x98\x80";
+
+	memset(&w, 0, sizeof w);
+	w.run = "run-1";
+	w.site = "shop";
+	w.url = "http://shop.test/";
+	w.test = "home";
+	result_init(&r);
+	r.status = RESULT_FAIL;
+	r.eclass = ERR_ASSERT;
+	r.message = xstrdup(weird);
+	r.file = xstrdup("t.twill");
+	r.line = 3;
+	r.command = xstrdup("find \"x\"");
+	r.duration_us = 1234567890123ULL;
+	buf_add(&r.output, "bad \xff\xfe utf8 \xc3", 13);
+	r.steps = xcalloc(2, sizeof *r.steps);
+	r.nsteps = 2;
+	r.steps[0].command = "go";
+	r.steps[0].line = 1;
+	r.steps[0].url = xstrdup("http://shop.test/");
+	r.steps[0].code = 200;
+	r.steps[0].bytes = 31337;
+	r.steps[0].t.total = -1;
+	r.steps[1].command = "submit";
+	r.steps[1].post = 1;
+	r.steps[1].url = xstrdup("http://shop.test/login");
+	r.steps[1].error = xstrdup("Couldn't connect to server");
+	tries = json_pack("[{s:i}]", "attempt", 1);
+
+	buf_init(&b);
+	record_result(&b, &w, &r, 2, tries);
+	ok(strchr(b.data, '\n') == NULL, "one line");
+	v = json_loads(b.data, 0, &err);
+	ok(v != NULL, "valid JSON");
+	if (v == NULL)
+		printf("# %s\n# %s\n", err.text, b.data);
+	is_str(json_string_value(json_object_get(v, "status")), "fail",
+	    "status");
+	is_str(json_string_value(json_object_get(v, "error_class")), "assert",
+	    "error class");
+	is_str(json_string_value(json_object_get(json_object_get(v, "error"),
+	    "message")), weird, "control characters, quotes and UTF-8 read back");
+	is_int(json_integer_value(json_object_get(v, "duration_us")),
+	    1234567890123LL, "a large duration is not truncated");
+	is_str(json_string_value(json_object_get(v, "output")),
+	    "bad \xef\xbf\xbd\xef\xbf\xbd utf8 \xef\xbf\xbd",
+	    "invalid UTF-8 becomes U+FFFD");
+	ok(json_is_null(json_object_get(v, "server")) &&
+	    json_is_null(json_object_get(v, "type")), "missing fields are null");
+	is_int(json_array_size(json_object_get(v, "steps")), 2, "two steps");
+	is_str(json_string_value(json_object_get(json_array_get(
+	    json_object_get(v, "steps"), 1), "method")), "POST", "method");
+	is_int(json_integer_value(json_object_get(json_array_get(
+	    json_object_get(v, "steps"), 0), "total_us")), -1,
+	    "negative numbers");
+	is_str(json_string_value(json_object_get(json_array_get(
+	    json_object_get(v, "steps"), 1), "error")),
+	    "Couldn't connect to server", "a step's error");
+	ok(json_object_get(json_array_get(json_object_get(v, "steps"), 0),
+	    "error") == NULL, "no error key on a step that got a response");
+	is_int(json_integer_value(json_object_get(json_array_get(
+	    json_object_get(v, "tries"), 0), "attempt")), 1, "tries");
+	json_decref(v);
+
+	/* A pass: error is null, no tries. */
+	free(r.message);
+	r.message = NULL;
+	r.status = RESULT_PASS;
+	r.eclass = ERR_NONE;
+	buf_reset(&b);
+	record_result(&b, &w, &r, 1, NULL);
+	v = json_loads(b.data, 0, &err);
+	ok(v != NULL && json_is_null(json_object_get(v, "error")) &&
+	    json_is_null(json_object_get(v, "error_class")) &&
+	    json_object_get(v, "tries") == NULL, "a pass has null error fields");
+	json_decref(v);
+	json_decref(tries);
+	buf_free(&b);
+	result_clear(&r);
+	return (done_testing());
+}
