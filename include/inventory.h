@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "diag.h"
+#include "map.h"
 
 struct template;
 
@@ -98,6 +99,7 @@ struct inventory {
 	size_t			  nsites;
 	struct test		**tests;
 	size_t			  ntests;
+	struct map		  index;	/* "KIND NAME" -> object */
 };
 
 /* Selectors: glob patterns from --site, --type, --test, --server, --tag. */

@@ -112,7 +112,6 @@ struct session {
 
 	/* Browser. */
 	CURL			*easy;
-	CURLSH			*share;		/* its own connection cache */
 	struct curl_slist	*resolve;
 	struct curl_slist	*connect_to;
 	struct xfer		 xfer;

@@ -146,6 +146,7 @@ struct program {
 	char		*dir;		/* where runfile paths start */
 	struct insn	*insns;
 	size_t		 ninsns;
+	size_t		 last_nav;	/* after it, no instruction navigates */
 	int		 refs;
 };
 

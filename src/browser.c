@@ -147,16 +147,6 @@ browser_init(struct session *s)
 	size_t	i;
 
 	s->easy = http_easy_create();
-	/*
-	 * The session's connections are its own: kept for its next request,
-	 * closed when it ends. A sweep of thousands of sites would otherwise
-	 * fill the multi handle's cache with connections nobody reuses, and
-	 * libcurl scans that whole cache on every request.
-	 */
-	if ((s->share = curl_share_init()) == NULL)
-		fatal("curl_share_init failed");
-	curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-	curl_easy_setopt(s->easy, CURLOPT_SHARE, s->share);
 	for (i = 0; s->cfg.resolve != NULL && s->cfg.resolve[i] != NULL; i++)
 		s->resolve = curl_slist_append(s->resolve, s->cfg.resolve[i]);
 	if (s->resolve != NULL)
@@ -215,7 +205,6 @@ browser_free(struct session *s)
 	free(s->headers);
 	json_decref(s->tidy_options);
 	curl_easy_cleanup(s->easy);
-	curl_share_cleanup(s->share);
 	curl_slist_free_all(s->resolve);
 	curl_slist_free_all(s->connect_to);
 }
@@ -336,6 +325,25 @@ browser_page(struct session *s, const char *what)
 	return (s->page);
 }
 
+/*
+ * Whether this request is the session's last: the top-level script has no
+ * navigating instruction after this one and nothing else is running. Its
+ * connection is then closed rather than kept: a sweep of thousands of
+ * sites would otherwise fill libcurl's connection cache with connections
+ * no later session reuses, and libcurl 7.88 scans that cache (and every
+ * host it has seen) on each request. A request that is not the last keeps
+ * its connection for the next one, as a browser does.
+ */
+static int
+browser_last_request(struct session *s)
+{
+	struct frame	*f = session_frame(s);
+
+	if (s->nframes != 1 || f->ncleanups > 0 || s->cfg.never_fail)
+		return (0);
+	return (f->pc >= f->prog->last_nav);
+}
+
 /* The transfer finished: wake the session (nothing else in here). */
 static void
 browser_xfer_done(struct xfer *x, void *arg)
@@ -418,6 +426,8 @@ nav_request(struct session *s, const char *url, const struct credential *cred)
 		curl_easy_setopt(e, CURLOPT_USERNAME, NULL);
 		curl_easy_setopt(e, CURLOPT_PASSWORD, NULL);
 	}
+	curl_easy_setopt(e, CURLOPT_FORBID_REUSE, browser_last_request(s) ?
+	    1L : 0L);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, s->timeout_ms);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 	    s->cfg.connect_timeout_ms > 0 ? s->cfg.connect_timeout_ms : 0L);

@@ -305,17 +305,91 @@ check_run_start(struct check_state *st, struct inventory *inv,
 	return (rec);
 }
 
-/* Print failures grouped by test and by site, and the five slowest. */
+#define CHECK_SHOW_MAX	10	/* lines per group in the summary */
+
+/* A pair's result if it is final and did not pass (or skip), else NULL. */
+static const struct result *
+check_failed(const struct check_pair *cp)
+{
+	const struct result	*r;
+
+	if (cp->job == NULL || cp->job->state != JOB_DONE)
+		return (NULL);
+	r = &cp->job->result;
+	if (r->status == RESULT_PASS || r->status == RESULT_PASS_AFTER_RETRY ||
+	    r->status == RESULT_SKIPPED)
+		return (NULL);
+	return (r);
+}
+
+/* Failed pairs in order of their group's first failure, then pair order. */
+struct check_fail {
+	size_t			 group;
+	size_t			 pair;
+	struct check_pair	*cp;
+};
+
+static int
+check_fail_cmp(const void *a, const void *b)
+{
+	const struct check_fail	*x = a, *y = b;
+
+	if (x->group != y->group)
+		return (x->group < y->group ? -1 : 1);
+	return (x->pair < y->pair ? -1 : x->pair > y->pair);
+}
+
+/*
+ * The failed pairs grouped by test (by_site 0) or by site (1): each group
+ * gets the number of the first failure in it; sorting keeps pair order
+ * within a group. Linear in the pairs, apart from the sort.
+ */
+static struct check_fail *
+check_group(struct check_state *st, int by_site, size_t *np)
+{
+	struct check_fail	*v;
+	struct map		 groups;
+	const char		*key;
+	size_t			 n = 0, i, ngroups = 0;
+	void			*g;
+
+	v = xcalloc(st->npairs + 1, sizeof *v);
+	map_init(&groups);
+	for (i = 0; i < st->npairs; i++) {
+		if (check_failed(&st->pairs[i]) == NULL)
+			continue;
+		key = by_site ? st->pairs[i].pair.site->name :
+		    st->pairs[i].pair.test->name;
+		if ((g = map_get(&groups, key)) == NULL) {
+			g = (void *)(uintptr_t)++ngroups;
+			map_set(&groups, key, g);
+		}
+		v[n].group = (size_t)(uintptr_t)g;
+		v[n].pair = i;
+		v[n++].cp = &st->pairs[i];
+	}
+	map_free(&groups, NULL);
+	qsort(v, n, sizeof *v, check_fail_cmp);
+	*np = n;
+	return (v);
+}
+
+/*
+ * Print failures grouped by test and by site (at most CHECK_SHOW_MAX lines
+ * a group: the log has them all), and the five slowest checks.
+ */
 static void
 check_summary(struct check_state *st, double secs)
 {
 	static const char *order[] = { "pass", "pass_after_retry", "fail",
 	    "error", "timeout", "skipped", "cancelled" };
-	struct check_pair	*cp, **slow;
-	struct result		*r;
+	struct check_fail	*f;
+	struct check_pair	*cp, *slow[5];
+	const struct result	*r;
 	struct table		 t;
-	size_t			 i, k, n, nslow;
-	char			 dur[32], where[64];
+	struct buf		 names;
+	size_t			 i, k, n, nf, nslow = 0, shown;
+	char			 dur[32], where[64], *who;
 	const char		*red = st->color ? "\033[31m" : "";
 	const char		*green = st->color ? "\033[32m" : "";
 	const char		*bold = st->color ? "\033[1m" : "";
@@ -334,108 +408,77 @@ check_summary(struct check_state *st, double secs)
 	}
 	fputc('\n', stderr);
 
-	/* Failures by test. */
-	for (n = 0, i = 0; i < st->npairs; i++) {
-		cp = &st->pairs[i];
-		if (cp->job != NULL && cp->job->state == JOB_DONE &&
-		    cp->job->result.status > RESULT_PASS_AFTER_RETRY &&
-		    cp->job->result.status != RESULT_SKIPPED)
-			n++;
-	}
-	if (n > 0) {
+	/* Failures by test: site, status, file:line, message. */
+	f = check_group(st, 0, &nf);
+	if (nf > 0)
 		fprintf(stderr, "\n%sFailures by test%s\n", bold, off);
-		for (k = 0; k < st->npairs; k++) {
-			/* each test once, at its first failing pair */
-			struct test *te = st->pairs[k].pair.test;
-			int first = 1;
-
-			for (i = 0; i < k; i++) {
-				if (st->pairs[i].pair.test == te)
-					first = 0;
-			}
-			if (!first)
-				continue;
-			table_init(&t, 4);
-			for (i = 0; i < st->npairs; i++) {
-				cp = &st->pairs[i];
-				if (cp->pair.test != te || cp->job == NULL ||
-				    cp->job->state != JOB_DONE)
-					continue;
-				r = &cp->job->result;
-				if (r->status <= RESULT_PASS_AFTER_RETRY ||
-				    r->status == RESULT_SKIPPED)
-					continue;
-				snprintf(where, sizeof where, "%s:%d",
-				    r->file != NULL ? path_basename(r->file) :
-				    "-", r->line);
-				table_add(&t, cp->pair.server != NULL ?
-				    xstrfmt("%s@%s", cp->pair.site->name,
-				    cp->pair.server->name) : cp->pair.site->name,
-				    result_status_name(r->status), where,
-				    r->message);
-			}
-			if (t.nrows > 0) {
-				fprintf(stderr, "  %s (%zu)\n", te->name, t.nrows);
-				table_print(&t, stderr, "    ");
-			}
-			table_free(&t);
+	for (i = 0; i < nf; i = k) {
+		for (k = i; k < nf && f[k].group == f[i].group; k++)
+			;
+		fprintf(stderr, "  %s (%zu)\n", f[i].cp->pair.test->name, k - i);
+		table_init(&t, 4);
+		for (n = i; n < k && n - i < CHECK_SHOW_MAX; n++) {
+			cp = f[n].cp;
+			r = check_failed(cp);
+			snprintf(where, sizeof where, "%s:%d", r->file != NULL ?
+			    path_basename(r->file) : "-", r->line);
+			who = cp->pair.server != NULL ? xstrfmt("%s@%s",
+			    cp->pair.site->name, cp->pair.server->name) :
+			    xstrdup(cp->pair.site->name);
+			table_add(&t, who, result_status_name(r->status), where,
+			    r->message);
+			free(who);
 		}
-		fprintf(stderr, "\n%sFailures by site%s\n", bold, off);
-		table_init(&t, 2);
-		for (k = 0; k < st->npairs; k++) {
-			struct site *si = st->pairs[k].pair.site;
-			struct buf names;
-			int first = 1;
-
-			for (i = 0; i < k; i++) {
-				if (st->pairs[i].pair.site == si)
-					first = 0;
-			}
-			if (!first)
-				continue;
-			buf_init(&names);
-			for (i = 0; i < st->npairs; i++) {
-				cp = &st->pairs[i];
-				if (cp->pair.site != si || cp->job == NULL ||
-				    cp->job->state != JOB_DONE)
-					continue;
-				r = &cp->job->result;
-				if (r->status <= RESULT_PASS_AFTER_RETRY ||
-				    r->status == RESULT_SKIPPED)
-					continue;
-				buf_printf(&names, "%s%s (%s)", names.len > 0 ?
-				    ", " : "", cp->pair.test->name,
-				    result_status_name(r->status));
-			}
-			if (names.len > 0)
-				table_add(&t, si->name, names.data);
-			buf_free(&names);
-		}
-		table_print(&t, stderr, "  ");
+		table_print(&t, stderr, "    ");
 		table_free(&t);
+		if (k - i > CHECK_SHOW_MAX)
+			fprintf(stderr, "    ... and %zu more (see the log)\n",
+			    k - i - CHECK_SHOW_MAX);
 	}
+	free(f);
 
-	/* The five slowest. */
-	slow = xcalloc(st->npairs + 1, sizeof *slow);
-	for (nslow = 0, i = 0; i < st->npairs; i++) {
-		cp = &st->pairs[i];
-		if (cp->job != NULL && cp->job->state == JOB_DONE)
-			slow[nslow++] = cp;
+	/* Failures by site: its failed tests. */
+	f = check_group(st, 1, &nf);
+	if (nf > 0)
+		fprintf(stderr, "\n%sFailures by site%s\n", bold, off);
+	table_init(&t, 2);
+	for (shown = 0, i = 0; i < nf; i = k) {
+		buf_init(&names);
+		for (k = i; k < nf && f[k].group == f[i].group; k++) {
+			buf_printf(&names, "%s%s (%s)", k > i ? ", " : "",
+			    f[k].cp->pair.test->name,
+			    result_status_name(check_failed(f[k].cp)->status));
+		}
+		if (shown++ < CHECK_SHOW_MAX * 2)
+			table_add(&t, f[i].cp->pair.site->name, names.data);
+		buf_free(&names);
 	}
-	for (i = 0; i < nslow && i < 5; i++) {
-		for (k = i + 1; k < nslow; k++) {
-			if (slow[k]->job->result.duration_us >
-			    slow[i]->job->result.duration_us) {
-				cp = slow[i];
-				slow[i] = slow[k];
-				slow[k] = cp;
-			}
+	table_print(&t, stderr, "  ");
+	table_free(&t);
+	if (shown > CHECK_SHOW_MAX * 2)
+		fprintf(stderr, "  ... and %zu more sites (see the log)\n",
+		    shown - CHECK_SHOW_MAX * 2);
+	free(f);
+
+	/* The five slowest, in one pass. */
+	for (i = 0; i < st->npairs; i++) {
+		cp = &st->pairs[i];
+		if (cp->job == NULL || cp->job->state != JOB_DONE)
+			continue;
+		for (k = nslow; k > 0 && slow[k - 1]->job->result.duration_us <
+		    cp->job->result.duration_us; k--)
+			if (k < nitems(slow))
+				slow[k] = slow[k - 1];
+		if (k < nitems(slow)) {
+			slow[k] = cp;
+			if (nslow < nitems(slow))
+				nslow++;
 		}
 	}
 	if (nslow > 0) {
 		fprintf(stderr, "\n%sSlowest%s\n", bold, off);
 		table_init(&t, 4);
-		for (i = 0; i < nslow && i < 5; i++) {
+		for (i = 0; i < nslow; i++) {
 			cp = slow[i];
 			format_duration(dur, sizeof dur,
 			    cp->job->result.duration_us);
@@ -446,7 +489,6 @@ check_summary(struct check_state *st, double secs)
 		table_print(&t, stderr, "  ");
 		table_free(&t);
 	}
-	free(slow);
 }
 
 enum {

@@ -151,6 +151,11 @@ http_create(struct event_base *base)
 	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
 	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, http_multi_timer_cb);
 	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+	/*
+	 * Idle connections kept for sessions' next requests; a session's last
+	 * request closes its connection (browser.c), so this stays small.
+	 */
+	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, 256L);
 	return (h);
 }
 

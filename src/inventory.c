@@ -22,6 +22,7 @@
 #include <curl/curl.h>
 
 #include "inventory.h"
+#include "map.h"
 #include "template.h"
 
 #define INV_MAX_LINE	16384	/* longest inventory line accepted */
@@ -104,6 +105,9 @@ struct inv_load {
 	json_t			*settings_seen;	/* [kong] key -> "file:line" */
 	json_t			*names;		/* "kind name" -> "file:line" */
 };
+
+static void	inv_index(struct inventory *, const char *, const char *,
+		    void *);
 
 static const char *inv_kind_names[] = {
 	[INV_KONG] = "kong",
@@ -278,6 +282,7 @@ inv_section(struct inv_load *l, const char *h, size_t hlen)
 		inv->servers = xreallocarray(inv->servers, inv->nservers + 1,
 		    sizeof *inv->servers);
 		inv->servers[inv->nservers++] = s;
+		inv_index(inv, "server", s->name, s);
 		l->cur = s;
 		break;
 	}
@@ -298,6 +303,7 @@ inv_section(struct inv_load *l, const char *h, size_t hlen)
 		    sizeof *l->types);
 		memset(&l->types[l->ntypes], 0, sizeof *l->types);
 		l->types[l->ntypes++].type = t;
+		inv_index(inv, "type", t->name, t);
 		l->cur = t;
 		break;
 	}
@@ -321,6 +327,7 @@ inv_section(struct inv_load *l, const char *h, size_t hlen)
 		    sizeof *l->sites);
 		memset(&l->sites[l->nsites], 0, sizeof *l->sites);
 		l->sites[l->nsites++].site = s;
+		inv_index(inv, "site", s->name, s);
 		l->cur = s;
 		break;
 	}
@@ -341,6 +348,7 @@ inv_section(struct inv_load *l, const char *h, size_t hlen)
 		    sizeof *l->tests);
 		memset(&l->tests[l->ntests], 0, sizeof *l->tests);
 		l->tests[l->ntests++].test = t;
+		inv_index(inv, "test", t->name, t);
 		l->cur = t;
 		break;
 	}
@@ -1366,61 +1374,62 @@ inventory_free(struct inventory *inv)
 	free(inv->settings.file);
 	free(inv->settings.user_agent);
 	free_strv(inv->settings.resolve);
+	map_free(&inv->index, NULL);
 	free(inv->path);
 	free(inv->dir);
 	free(inv);
+}
+
+/* What the inventory defines as "KIND NAME", or NULL. */
+static void *
+inv_lookup(const struct inventory *inv, const char *kind, const char *name)
+{
+	char	*key;
+	void	*v;
+
+	key = xstrfmt("%s %s", kind, name);
+	v = map_get(&inv->index, key);
+	free(key);
+	return (v);
+}
+
+/* Index a new object under "KIND NAME" for inv_lookup. */
+static void
+inv_index(struct inventory *inv, const char *kind, const char *name, void *v)
+{
+	char	*key;
+
+	key = xstrfmt("%s %s", kind, name);
+	map_set(&inv->index, key, v);
+	free(key);
 }
 
 /* The site called name, or NULL. */
 struct site *
 inventory_site(const struct inventory *inv, const char *name)
 {
-	size_t	i;
-
-	for (i = 0; i < inv->nsites; i++) {
-		if (strcmp(inv->sites[i]->name, name) == 0)
-			return (inv->sites[i]);
-	}
-	return (NULL);
+	return (inv_lookup(inv, "site", name));
 }
 
 /* The test called name, or NULL. */
 struct test *
 inventory_test(const struct inventory *inv, const char *name)
 {
-	size_t	i;
-
-	for (i = 0; i < inv->ntests; i++) {
-		if (strcmp(inv->tests[i]->name, name) == 0)
-			return (inv->tests[i]);
-	}
-	return (NULL);
+	return (inv_lookup(inv, "test", name));
 }
 
 /* The type called name, or NULL. */
 struct site_type *
 inventory_type(const struct inventory *inv, const char *name)
 {
-	size_t	i;
-
-	for (i = 0; i < inv->ntypes; i++) {
-		if (strcmp(inv->types[i]->name, name) == 0)
-			return (inv->types[i]);
-	}
-	return (NULL);
+	return (inv_lookup(inv, "type", name));
 }
 
 /* The server called name, or NULL. */
 struct server *
 inventory_server(const struct inventory *inv, const char *name)
 {
-	size_t	i;
-
-	for (i = 0; i < inv->nservers; i++) {
-		if (strcmp(inv->servers[i]->name, name) == 0)
-			return (inv->servers[i]);
-	}
-	return (NULL);
+	return (inv_lookup(inv, "server", name));
 }
 
 /* An empty selection: everything. */

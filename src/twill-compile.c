@@ -677,6 +677,21 @@ program_compile(struct source *src, struct diag *d)
 		program_unref(p);
 		return (NULL);
 	}
+	p->last_nav = 0;
+	for (i = 0; i < p->ninsns; i++) {
+		switch (p->insns[i].op) {
+		case OP_GO:
+		case OP_RELOAD:
+		case OP_FOLLOW:
+		case OP_SUBMIT:
+		case OP_RUNFILE:
+		case OP_ADD_CLEANUP:
+			p->last_nav = i;
+			break;
+		default:
+			break;
+		}
+	}
 	return (p);
 }
 
