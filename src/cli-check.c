@@ -544,7 +544,7 @@ check_exec(const struct cli_cmd *cmd, int argc, char **argv)
 	struct pair		*pairs;
 	struct diag		 d;
 	struct map		 resolve_lists;
-	struct program		*prog;
+	struct program		*prog, *prev;
 	struct timeval		 tv;
 	char			*cause, *log_path = NULL, **cli_resolve = NULL;
 	const char		*opt_log = NULL;
@@ -719,7 +719,7 @@ check_exec(const struct cli_cmd *cmd, int argc, char **argv)
 	 * follows the sessions in flight, not the size of the fleet.
 	 */
 	diag_init(&d);
-	for (i = 0; i < npairs; i++) {
+	for (prev = NULL, i = 0; i < npairs; i++) {
 		cp = &st.pairs[i];
 		if (!cp->pair.site->live)
 			continue;
@@ -727,8 +727,16 @@ check_exec(const struct cli_cmd *cmd, int argc, char **argv)
 		    cp->pair.server, &d, NULL);
 		if (prog == NULL)
 			compile_failed++;
-		program_unref(prog);
+		/*
+		 * Hold the previous program until this one is compiled: its
+		 * regexes stay in the shared cache for the next pair (most
+		 * pairs share their patterns), instead of being compiled and
+		 * JIT-compiled again for each.
+		 */
+		program_unref(prev);
+		prev = prog;
 	}
+	program_unref(prev);
 	if (compile_failed > 0) {
 		for (i = 0; i < d.n; i++) {
 			if (d.v[i].level != DIAG_WARNING)

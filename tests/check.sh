@@ -108,6 +108,27 @@ is "$?" 0 "every line of the log is valid JSON"
 all=$($KONG_WRAPPER "$KONG" check -c "$inv" --log "$tmp/pass.jsonl" -q --site shop)
 is "$?" 0 "a sweep that passes exits 0"
 
+# --- the person at the terminal: progress and summary on a TTY only -------
+if command -v script >/dev/null 2>&1; then
+	tty=$tmp/tty.out
+	script -qec "$KONG_WRAPPER $KONG check -c $inv --log $tmp/tty.jsonl" /dev/null > "$tty" 2>&1
+	grep -q 'kong check' "$tty" && grep -q 'Failures by test' "$tty" && grep -q 'Slowest' "$tty"
+	is "$?" 0 "on a terminal: a summary with failures by test and the slowest"
+	grep -q '\[[0-9]*/5\]' "$tty"
+	is "$?" 0 "on a terminal: a progress line (done/total)"
+	grep -q "$(printf '\033')\[31m" "$tty"
+	is "$?" 0 "on a terminal: failures in colour"
+	NO_COLOR=1 script -qec "$KONG_WRAPPER $KONG check -c $inv --log $tmp/tty.jsonl" /dev/null > "$tty" 2>&1
+	grep -q "$(printf '\033')\[3[12]m" "$tty"
+	is "$?" 1 "NO_COLOR: no colours"
+	script -qec "$KONG_WRAPPER $KONG check -c $inv --log $tmp/tty.jsonl -q" /dev/null > "$tty" 2>&1
+	is "$(wc -c < "$tty" | tr -d ' ')" 0 "-q: nothing on the terminal"
+fi
+"$KONG" check -c "$inv" --log "$tmp/pipe.jsonl" > "$tmp/pipe.out" 2>&1
+is "$(wc -c < "$tmp/pipe.out" | tr -d ' ')" 0 "not a terminal: quiet, for cron"
+"$KONG" check -c "$inv" --log "$tmp/pipe.jsonl" --summary 2>&1 >/dev/null | grep -q 'Failures by site'
+is "$?" 0 "--summary prints the summary anyway"
+
 # --- the jq one-liners of docs/jsonl.md run against that log --------------
 sed -n '/^```sh$/,/^```$/p' "$top_srcdir/docs/jsonl.md" | grep '^jq ' > "$tmp/oneliners"
 is "$(wc -l < "$tmp/oneliners" | tr -d ' ')" "$(grep -c '^jq ' "$tmp/oneliners")" "docs/jsonl.md has jq one-liners"
