@@ -185,6 +185,12 @@ check_tick_cb(evutil_socket_t fd, short kind, void *arg)
 	check_progress(arg, 0);
 }
 
+static void
+check_unref_program(void *p)
+{
+	program_unref(p);
+}
+
 /* A pair starts: its program (it compiled once already, so it compiles). */
 static struct program *
 check_prepare(struct job *j, void *arg)
@@ -543,8 +549,8 @@ check_exec(const struct cli_cmd *cmd, int argc, char **argv)
 	struct engine		*e = NULL;
 	struct pair		*pairs;
 	struct diag		 d;
-	struct map		 resolve_lists;
-	struct program		*prog, *prev;
+	struct map		 resolve_lists, warm;
+	struct program		*prog;
 	struct timeval		 tv;
 	char			*cause, *log_path = NULL, **cli_resolve = NULL;
 	const char		*opt_log = NULL;
@@ -719,24 +725,27 @@ check_exec(const struct cli_cmd *cmd, int argc, char **argv)
 	 * follows the sessions in flight, not the size of the fleet.
 	 */
 	diag_init(&d);
-	for (prev = NULL, i = 0; i < npairs; i++) {
+	map_init(&warm);
+	for (i = 0; i < npairs; i++) {
 		cp = &st.pairs[i];
 		if (!cp->pair.site->live)
 			continue;
 		prog = plan_compile(cp->pair.test, cp->pair.site,
 		    cp->pair.server, &d, NULL);
-		if (prog == NULL)
+		if (prog == NULL) {
 			compile_failed++;
+			continue;
+		}
 		/*
-		 * Hold the previous program until this one is compiled: its
-		 * regexes stay in the shared cache for the next pair (most
-		 * pairs share their patterns), instead of being compiled and
-		 * JIT-compiled again for each.
+		 * Hold each test's latest program until the next of that test
+		 * is compiled: its regexes stay in the shared cache for the
+		 * next site (the sites of a test share their patterns), rather
+		 * than being compiled and JIT-compiled again for each.
 		 */
-		program_unref(prev);
-		prev = prog;
+		program_unref(map_get(&warm, cp->pair.test->name));
+		map_set(&warm, cp->pair.test->name, prog);
 	}
-	program_unref(prev);
+	map_free(&warm, check_unref_program);
 	if (compile_failed > 0) {
 		for (i = 0; i < d.n; i++) {
 			if (d.v[i].level != DIAG_WARNING)
