@@ -35,6 +35,7 @@ void		 source_set_map(struct source *, const int *, const int *, size_t);
 struct source	*source_ref(struct source *);
 void		 source_unref(struct source *);
 void		 source_locate(const struct source *, size_t, int *, int *);
+size_t		 source_line_of(const struct source *, size_t);
 int		 source_file_line(const struct source *, int);
 const char	*source_line(const struct source *, int, size_t *);
 

@@ -25,6 +25,24 @@ form_cmd_find(struct session *s, const char *spec)
 	return (NULL);
 }
 
+/* The form and field specs name, or NULL after an error. */
+static struct form *
+form_cmd_field(struct session *s, const char *form_spec,
+    const char *field_spec, struct field *fld)
+{
+	struct form	*f;
+	char		*cause;
+
+	if ((f = form_cmd_find(s, form_spec)) == NULL)
+		return (NULL);
+	if (form_field(f, field_spec, fld, &cause) != 0) {
+		session_error(s, ERR_SCRIPT, "%s", cause);
+		free(cause);
+		return (NULL);
+	}
+	return (f);
+}
+
 /* formvalue FORM FIELD VALUE: set a field (and record a click on it). */
 enum cmd_retval
 cmd_formvalue(struct session *s, const struct insn *in, char **argv,
@@ -37,13 +55,8 @@ cmd_formvalue(struct session *s, const struct insn *in, char **argv,
 
 	(void)in;
 	(void)argc;
-	if ((f = form_cmd_find(s, argv[0])) == NULL)
+	if ((f = form_cmd_field(s, argv[0], argv[1], &fld)) == NULL)
 		return (CMD_ERROR);
-	if (form_field(f, argv[1], &fld, &cause) != 0) {
-		rv = session_error(s, ERR_SCRIPT, "%s", cause);
-		free(cause);
-		return (rv);
-	}
 	browser_clicked(s, f, fld.kind == FIELD_CONTROL ? fld.ctl : NULL);
 	if (fld.kind == FIELD_CONTROL && control_has(fld.ctl, "readonly")) {
 		if (!s->readonly_writeable) {
@@ -112,19 +125,12 @@ cmd_formfile(struct session *s, const struct insn *in, char **argv,
 	struct form	*f;
 	struct field	 fld;
 	struct upload	*u = NULL;
-	char		*cause;
 	size_t		 i;
-	enum cmd_retval	 rv;
 
 	(void)in;
 	(void)argc;
-	if ((f = form_cmd_find(s, argv[0])) == NULL)
+	if ((f = form_cmd_field(s, argv[0], argv[1], &fld)) == NULL)
 		return (CMD_ERROR);
-	if (form_field(f, argv[1], &fld, &cause) != 0) {
-		rv = session_error(s, ERR_SCRIPT, "%s", cause);
-		free(cause);
-		return (rv);
-	}
 	if (fld.kind != FIELD_CONTROL || fld.ctl->kind != CONTROL_INPUT ||
 	    strcmp(fld.ctl->type, "file") != 0) {
 		field_clear(&fld);

@@ -105,7 +105,7 @@ source_unref(struct source *src)
 }
 
 /* The 0-based text line holding offset off. */
-static size_t
+size_t
 source_line_of(const struct source *src, size_t off)
 {
 	size_t	lo = 0, hi = src->nlines, mid;

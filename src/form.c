@@ -307,24 +307,6 @@ select_options(xmlNodePtr n, size_t *np)
 	return (v);
 }
 
-/* An option's value: its value attribute, else its stripped text. */
-static char *
-option_value(xmlNodePtr o)
-{
-	char	*v, *t, *s, *e;
-
-	if ((v = form_attr(o, "value")) != NULL)
-		return (v);
-	t = node_text(o);
-	for (s = t; isspace((unsigned char)*s); s++)
-		;
-	for (e = s + strlen(s); e > s && isspace((unsigned char)e[-1]); e--)
-		;
-	v = xstrndup(s, (size_t)(e - s));
-	free(t);
-	return (v);
-}
-
 /* The stripped visible text of an option. */
 static char *
 option_text(xmlNodePtr o)
@@ -339,6 +321,17 @@ option_text(xmlNodePtr o)
 	v = xstrndup(s, (size_t)(e - s));
 	free(t);
 	return (v);
+}
+
+/* An option's value: its value attribute, else its stripped text. */
+static char *
+option_value(xmlNodePtr o)
+{
+	char	*v;
+
+	if ((v = form_attr(o, "value")) != NULL)
+		return (v);
+	return (option_text(o));
 }
 
 static int

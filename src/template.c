@@ -165,16 +165,7 @@ tpl_show(char *out, size_t size, const char *s, size_t len)
 static int
 tpl_line(const struct source *src, size_t off)
 {
-	size_t	lo = 0, hi = src->nlines, mid;
-
-	while (hi - lo > 1) {
-		mid = (lo + hi) / 2;
-		if (src->line_start[mid] <= off)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return ((int)lo + 1);
+	return ((int)source_line_of(src, off) + 1);
 }
 
 /*
