@@ -191,10 +191,24 @@ inv_name_char(unsigned char c)
 	    c == '+' || c >= 0x80);
 }
 
+/* Append obj to an array of pointers. */
+#define INV_PUSH(arr, n, obj) do {					\
+	(arr) = xreallocarray((arr), (n) + 1, sizeof *(arr));		\
+	(arr)[(n)++] = (obj);						\
+} while (0)
+
+/* Append a zeroed loader record for obj (its field) to an array. */
+#define INV_PUSH_EXTRA(arr, n, field, obj) do {				\
+	(arr) = xreallocarray((arr), (n) + 1, sizeof *(arr));		\
+	memset(&(arr)[(n)], 0, sizeof *(arr));				\
+	(arr)[(n)++].field = (obj);					\
+} while (0)
+
 /* Check a section header "[kind name]" and start that section. */
 static void
 inv_section(struct inv_load *l, const char *h, size_t hlen)
 {
+	struct inventory *inv = l->inv;
 	char		*kind, *name = NULL, *key;
 	const char	*p, *e = h + hlen, *prev;
 	size_t		 i;
@@ -272,23 +286,18 @@ inv_section(struct inv_load *l, const char *h, size_t hlen)
 	l->kind = k;
 	switch (k) {
 	case INV_SERVER: {
-		struct inventory	*inv = l->inv;
-		struct server		*s = xcalloc(1, sizeof *s);
+		struct server	*s = xcalloc(1, sizeof *s);
 
 		s->name = xstrdup(name);
 		s->attrs = json_object();
 		s->file = xstrdup(l->file);
 		s->line = l->lineno;
-		inv->servers = xreallocarray(inv->servers, inv->nservers + 1,
-		    sizeof *inv->servers);
-		inv->servers[inv->nservers++] = s;
-		inv_index(inv, "server", s->name, s);
+		INV_PUSH(inv->servers, inv->nservers, s);
 		l->cur = s;
 		break;
 	}
 	case INV_TYPE: {
-		struct inventory	*inv = l->inv;
-		struct site_type	*t = xcalloc(1, sizeof *t);
+		struct site_type *t = xcalloc(1, sizeof *t);
 
 		t->name = xstrdup(name);
 		t->managers = xcalloc(1, sizeof *t->managers);
@@ -296,20 +305,13 @@ inv_section(struct inv_load *l, const char *h, size_t hlen)
 		t->attrs = json_object();
 		t->file = xstrdup(l->file);
 		t->line = l->lineno;
-		inv->types = xreallocarray(inv->types, inv->ntypes + 1,
-		    sizeof *inv->types);
-		inv->types[inv->ntypes++] = t;
-		l->types = xreallocarray(l->types, l->ntypes + 1,
-		    sizeof *l->types);
-		memset(&l->types[l->ntypes], 0, sizeof *l->types);
-		l->types[l->ntypes++].type = t;
-		inv_index(inv, "type", t->name, t);
+		INV_PUSH(inv->types, inv->ntypes, t);
+		INV_PUSH_EXTRA(l->types, l->ntypes, type, t);
 		l->cur = t;
 		break;
 	}
 	case INV_SITE: {
-		struct inventory	*inv = l->inv;
-		struct site		*s = xcalloc(1, sizeof *s);
+		struct site	*s = xcalloc(1, sizeof *s);
 
 		s->name = xstrdup(name);
 		s->tags = xcalloc(1, sizeof *s->tags);
@@ -320,20 +322,13 @@ inv_section(struct inv_load *l, const char *h, size_t hlen)
 		s->attrs = json_object();
 		s->file = xstrdup(l->file);
 		s->line = l->lineno;
-		inv->sites = xreallocarray(inv->sites, inv->nsites + 1,
-		    sizeof *inv->sites);
-		inv->sites[inv->nsites++] = s;
-		l->sites = xreallocarray(l->sites, l->nsites + 1,
-		    sizeof *l->sites);
-		memset(&l->sites[l->nsites], 0, sizeof *l->sites);
-		l->sites[l->nsites++].site = s;
-		inv_index(inv, "site", s->name, s);
+		INV_PUSH(inv->sites, inv->nsites, s);
+		INV_PUSH_EXTRA(l->sites, l->nsites, site, s);
 		l->cur = s;
 		break;
 	}
 	case INV_TEST: {
-		struct inventory	*inv = l->inv;
-		struct test		*t = xcalloc(1, sizeof *t);
+		struct test	*t = xcalloc(1, sizeof *t);
 
 		t->name = xstrdup(name);
 		t->types = xcalloc(1, sizeof *t->types);
@@ -341,20 +336,16 @@ inv_section(struct inv_load *l, const char *h, size_t hlen)
 		t->tags = xcalloc(1, sizeof *t->tags);
 		t->file = xstrdup(l->file);
 		t->line = l->lineno;
-		inv->tests = xreallocarray(inv->tests, inv->ntests + 1,
-		    sizeof *inv->tests);
-		inv->tests[inv->ntests++] = t;
-		l->tests = xreallocarray(l->tests, l->ntests + 1,
-		    sizeof *l->tests);
-		memset(&l->tests[l->ntests], 0, sizeof *l->tests);
-		l->tests[l->ntests++].test = t;
-		inv_index(inv, "test", t->name, t);
+		INV_PUSH(inv->tests, inv->ntests, t);
+		INV_PUSH_EXTRA(l->tests, l->ntests, test, t);
 		l->cur = t;
 		break;
 	}
 	default:
 		break;
 	}
+	if (l->cur != NULL)
+		inv_index(inv, kind, name, l->cur);
 out:
 	free(kind);
 	free(name);
