@@ -1,73 +1,101 @@
 /*
- * cli.h: the kong command line: one table of commands (as tmux's cmd-*.c)
- * and what they share: selectors, loading the inventory, tables.
+ * cli.h: the kong command line.
+ *
+ * One table of commands (cli.c, as tmux's cmd-*.c entries), each declaring
+ * its own options in a table; one parser (cli_parse) that handles those,
+ * the inventory and selector options, and the settings of settings.h a
+ * command takes, and writes every command's --help from the same tables.
+ * A command's exec sees its parsed arguments, never argv's options.
  */
 #ifndef KONG_CLI_H
 #define KONG_CLI_H
 
-#include <getopt.h>
-
 #include "inventory.h"
+#include "settings.h"
+
+enum cli_arg {
+	CLI_NOARG,		/* a flag */
+	CLI_ARG,		/* takes an argument: --name ARG, --name=ARG */
+	CLI_OPTARG,		/* an optional argument: only --name=ARG */
+};
+
+struct cli_option {
+	const char	*name;		/* long name, without -- */
+	int		 short_opt;	/* 0: none */
+	enum cli_arg	 arg;
+	const char	*metavar;	/* for the help; NULL without argument */
+	const char	*help;
+	int		 id;		/* what exec sees (1000 and more) */
+};
+
+/* Option groups a command takes besides its own (cli_cmd flags). */
+#define CLI_INVENTORY	0x1	/* -c, --inventory */
+#define CLI_SELECTORS	0x2	/* --site, --type, --test, --server, --tag */
+#define CLI_SWEEP	0x4	/* the settings of a sweep (SET_CHECK) */
+#define CLI_RUN		0x8	/* the settings of kong run (SET_RUN) */
+
+struct cli_args;
 
 struct cli_cmd {
-	const char	*name;
-	const char	*usage;		/* after "kong NAME " */
-	const char	*summary;	/* one line for kong --help */
-	const char	*help;		/* the options, for kong help NAME */
-	int		(*exec)(const struct cli_cmd *, int, char **);
+	const char		*name;
+	const char		*usage;		/* after "kong NAME " */
+	const char		*summary;	/* one line for kong --help */
+	const char		*help;		/* paragraphs before the options */
+	int			 flags;
+	const struct cli_option	*options;	/* NULL, or ends with name NULL */
+	int			 max_args;	/* operands at most; -1: any */
+	int			(*exec)(const struct cli_cmd *, struct cli_args *);
 };
+
+/* An option of the command's own table, as given. */
+struct cli_value {
+	int		 id;
+	const char	*arg;		/* NULL for a flag */
+};
+
+/* A setting given as an option, applied on top of the inventory's. */
+struct cli_setting {
+	const struct setting_info	*info;
+	const char			*arg;
+};
+
+struct cli_args {
+	const char		*inventory;	/* -c, or NULL */
+	struct selection	 sel;
+	struct cli_value	*opts;		/* in the order given */
+	size_t			 nopts;
+	struct cli_setting	*sets;
+	size_t			 nsets;
+	char		       **argv;		/* the operands */
+	int			 argc;
+};
+
+extern const struct cli_cmd *const cli_commands[];
+extern const size_t cli_ncommands;
 
 extern const struct cli_cmd cli_check_cmd;
 extern const struct cli_cmd cli_run_cmd;
 extern const struct cli_cmd cli_list_cmd;
 extern const struct cli_cmd cli_render_cmd;
 extern const struct cli_cmd cli_lint_cmd;
+extern const struct cli_cmd cli_help_cmd;
 
-/* Long options every inventory command takes (values above 256). */
-enum {
-	CLI_OPT_SITE = 1000,
-	CLI_OPT_TYPE,
-	CLI_OPT_TEST,
-	CLI_OPT_SERVER,
-	CLI_OPT_TAG,
-};
-
-#define CLI_SELECTOR_OPTIONS						\
-	{ "inventory", required_argument, NULL, 'c' },			\
-	{ "site", required_argument, NULL, CLI_OPT_SITE },		\
-	{ "type", required_argument, NULL, CLI_OPT_TYPE },		\
-	{ "test", required_argument, NULL, CLI_OPT_TEST },		\
-	{ "server", required_argument, NULL, CLI_OPT_SERVER },		\
-	{ "tag", required_argument, NULL, CLI_OPT_TAG },		\
-	{ "help", no_argument, NULL, 'h' }
-
-#define CLI_SELECTOR_HELP						\
-	"  -c, --inventory PATH  the inventory: a file or a directory of *.ini\n" \
-	"                        (default $KONG_INVENTORY, else ./kong.ini)\n" \
-	"      --site GLOB       only these sites (repeatable)\n"		\
-	"      --type GLOB       only sites of these types (repeatable)\n"	\
-	"      --test GLOB       only these tests (repeatable)\n"		\
-	"      --server GLOB     only sites on these servers (repeatable)\n" \
-	"      --tag GLOB        only sites with these tags (repeatable)\n"
-
-struct cli_common {
-	const char		*inventory;
-	struct selection	 sel;
-};
-
-void		 cli_common_init(struct cli_common *);
-void		 cli_common_free(struct cli_common *);
-int		 cli_common_option(struct cli_common *, int, const char *);
-struct inventory *cli_load(struct cli_common *);
+const struct cli_cmd *cli_find(const char *);
+int		 cli_main(int, char **);
+int		 cli_parse(const struct cli_cmd *, int, char **,
+		     struct cli_args *);
+void		 cli_args_free(struct cli_args *);
+void		 cli_apply_settings(const struct cli_args *, struct settings *);
+struct inventory *cli_load(const struct cli_args *);
 int		 cli_usage(const struct cli_cmd *, const char *, ...)
 		     KONG_PRINTF(2, 3);
 int		 cli_help(const struct cli_cmd *, FILE *);
-int		 cli_bad_option(const struct cli_cmd *, char **, int);
 int		 cli_duration(const struct cli_cmd *, const char *, const char *,
 		     long *);
 int		 cli_number(const struct cli_cmd *, const char *, const char *,
 		     long, long, long *);
 int		 cli_color(FILE *);
+char		*cli_hint(const char *, char *const *, size_t);
 
 /* A table printed with aligned columns. */
 struct table {

@@ -38,6 +38,7 @@ struct xfer {
 	struct buf		 body;
 	struct buf		 headers;	/* header block of the last response */
 	size_t			 max_body;
+	size_t			 max_headers;	/* bytes of one header block */
 	int			 too_big;
 
 	/* Request parts libcurl does not copy: they live until done. */
@@ -55,7 +56,7 @@ struct xfer {
 
 struct http	*http_create(struct event_base *);
 void		 http_free(struct http *);
-int		 http_busy(const struct http *);
+void		 http_set_max_connects(struct http *, long);
 void		 xfer_init(struct xfer *, struct http *, CURL *);
 void		 xfer_reset(struct xfer *);
 void		 xfer_set_mime(struct xfer *, curl_mime *);

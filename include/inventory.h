@@ -13,28 +13,9 @@
 
 #include "diag.h"
 #include "map.h"
+#include "settings.h"
 
 struct template;
-
-/* Global settings: the [kong] section, overridable from the command line. */
-struct settings {
-	long	 concurrency;		/* sessions in flight */
-	long	 host_cap;		/* sessions in flight per host, 0 = no cap */
-	long	 server_cap;		/* sessions in flight per server, 0 = no cap */
-	long	 timeout_ms;		/* per request, whole transfer */
-	long	 connect_timeout_ms;	/* per request, connection */
-	long	 deadline_ms;		/* per script run */
-	long	 retries;		/* runs again after a network failure */
-	int	 retry_5xx;		/* 5xx responses count as network failures */
-	long	 max_body;		/* bytes of one response body */
-	long	 output_cap;		/* bytes of script output kept per result */
-	long	 grace_ms;		/* time in-flight sessions get on SIGTERM */
-	int	 insecure;		/* skip TLS verification everywhere */
-	char	*log;			/* JSONL results file, "-" = stdout */
-	char	*user_agent;		/* NULL = Kong/VERSION */
-	char   **resolve;		/* HOST:PORT:ADDRESS pins */
-	char	*file;			/* where log was set, for relative paths */
-};
 
 struct server {
 	char	*name;
@@ -123,7 +104,6 @@ struct pair {
 	struct server	*server;	/* NULL unless fanned out per server */
 };
 
-void		 settings_defaults(struct settings *);
 struct inventory *inventory_load(const char *, struct diag *);
 void		 inventory_free(struct inventory *);
 struct site	*inventory_site(const struct inventory *, const char *);

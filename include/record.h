@@ -1,5 +1,5 @@
 /*
- * record.h: the JSONL results log (docs/jsonl.md).
+ * record.h: writing the JSONL results log (docs/jsonl.md).
  *
  * Each record is one line of compact JSON, written with a single write(2)
  * on an O_APPEND descriptor, so concurrent writers never interleave inside
@@ -11,7 +11,8 @@
 
 #include <jansson.h>
 
-#include "session.h"
+#include "results.h"
+#include "sink.h"
 
 #define RECORD_SCHEMA 1
 
@@ -32,19 +33,8 @@ char		*record_run_id(void);
 char		*record_time(uint64_t);
 json_t		*record_versions(void);
 json_t		*record_string(const char *, size_t);
-
-/* What a result record says about where it ran. */
-struct record_where {
-	const char	*run;
-	const char	*site;
-	const char	*url;
-	const char	*type;
-	const char	*test;
-	const char	*server;
-	const char	*file;		/* kong run: the script */
-};
-
-void		 record_result(struct buf *, const struct record_where *,
-		     const struct result *, int, const json_t *);
+void		 record_result(struct buf *, const struct result *);
+json_t		*record_run_start(const struct run_info *);
+json_t		*record_run_end(const struct run_info *);
 
 #endif

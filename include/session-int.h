@@ -91,8 +91,7 @@ struct session {
 	void			(*done)(struct session *, void *);
 	void			*done_arg;
 	enum session_state	 state;
-	TAILQ_ENTRY(session)	 runq_entry;
-	int			 queued;
+	struct engine_task	 task;		/* runs it from the run queue */
 	int			 started;
 	uint64_t		 start_mono;
 

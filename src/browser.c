@@ -155,9 +155,11 @@ browser_init(struct session *s)
 		s->connect_to = curl_slist_append(NULL, s->cfg.connect_to);
 		curl_easy_setopt(s->easy, CURLOPT_CONNECT_TO, s->connect_to);
 	}
-	xfer_init(&s->xfer, s->engine->http, s->easy);
+	xfer_init(&s->xfer, engine_http(s->engine), s->easy);
 	if (s->cfg.max_body > 0)
 		s->xfer.max_body = (size_t)s->cfg.max_body;
+	if (s->cfg.max_headers > 0)
+		s->xfer.max_headers = (size_t)s->cfg.max_headers;
 	browser_default_headers(s);
 	browser_default_options(s);
 }

@@ -26,13 +26,8 @@ lint_print(struct diag *d, FILE *f)
 }
 
 static int
-lint_exec(const struct cli_cmd *cmd, int argc, char **argv)
+lint_exec(const struct cli_cmd *cmd, struct cli_args *a)
 {
-	static const struct option opts[] = {
-		CLI_SELECTOR_OPTIONS,
-		{ NULL, 0, NULL, 0 }
-	};
-	struct cli_common	 c;
 	struct inventory	*inv;
 	struct program		*p;
 	struct site		*s;
@@ -40,27 +35,11 @@ lint_exec(const struct cli_cmd *cmd, int argc, char **argv)
 	struct diag		 d;
 	struct map		 cache, linted;
 	size_t			 i, j, k, npairs = 0, nerr, nwarn;
-	int			 opt, used;
+	int			 used;
 
-	cli_common_init(&c);
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
-		if (cli_common_option(&c, opt, optarg))
-			continue;
-		cli_common_free(&c);
-		if (opt == 'h')
-			return (cli_help(cmd, stdout));
-		return (cli_bad_option(cmd, argv, opt));
-	}
-	if (optind < argc) {
-		cli_common_free(&c);
-		return (cli_usage(cmd, "unexpected argument '%s'", argv[optind]));
-	}
-	if ((inv = cli_load(&c)) == NULL) {
-		cli_common_free(&c);
+	(void)cmd;
+	if ((inv = cli_load(a)) == NULL)
 		return (KONG_EXIT_USAGE);
-	}
 
 	diag_init(&d);
 	map_init(&cache);
@@ -71,18 +50,18 @@ lint_exec(const struct cli_cmd *cmd, int argc, char **argv)
 			for (k = 0; k < inv->sites[j]->ntests; k++)
 				used = used || inv->sites[j]->tests[k] == t;
 		}
-		if (!used && selection_test(&c.sel, t))
+		if (!used && selection_test(&a->sel, t))
 			diag_line(&d, DIAG_WARNING, t->file, t->line, "test '%s' "
 			    "runs on no site (no type, site or tag of it "
 			    "matches)", t->name);
 	}
 	for (i = 0; i < inv->nsites; i++) {
 		s = inv->sites[i];
-		if (!selection_site(&c.sel, s))
+		if (!selection_site(&a->sel, s))
 			continue;
 		for (j = 0; j < s->ntests; j++) {
 			t = s->tests[j];
-			if (!selection_test(&c.sel, t))
+			if (!selection_test(&a->sel, t))
 				continue;
 			k = 0;
 			do {
@@ -110,7 +89,6 @@ lint_exec(const struct cli_cmd *cmd, int argc, char **argv)
 	plan_cache_free(&cache);
 	diag_free(&d);
 	inventory_free(inv);
-	cli_common_free(&c);
 	return (nerr > 0 ? KONG_EXIT_USAGE : KONG_EXIT_OK);
 }
 
@@ -122,7 +100,9 @@ const struct cli_cmd cli_lint_cmd = {
 	"per server for sites on servers) and compiles each script, reporting\n"
 	"every problem as FILE:LINE:COL. Warns about undefined template\n"
 	"variables, Twill variables that are never set, and tests that run on\n"
-	"no site. Exit status 0 when there are no errors, 2 otherwise.\n\n"
-	CLI_SELECTOR_HELP,
+	"no site. Exit status 0 when there are no errors, 2 otherwise.",
+	CLI_SELECTORS,
+	NULL,
+	0,
 	lint_exec,
 };

@@ -46,7 +46,7 @@ list_test_names(struct test **tests, size_t n)
 }
 
 static void
-list_sites(struct inventory *inv, struct selection *sel, int json)
+list_sites(struct inventory *inv, const struct selection *sel, int json)
 {
 	struct table	 t;
 	struct site	*s;
@@ -91,7 +91,7 @@ list_sites(struct inventory *inv, struct selection *sel, int json)
 }
 
 static void
-list_types(struct inventory *inv, struct selection *sel, int json)
+list_types(struct inventory *inv, const struct selection *sel, int json)
 {
 	struct table		 t;
 	struct site_type	*ty;
@@ -132,7 +132,7 @@ list_types(struct inventory *inv, struct selection *sel, int json)
 }
 
 static void
-list_servers(struct inventory *inv, struct selection *sel, int json)
+list_servers(struct inventory *inv, const struct selection *sel, int json)
 {
 	struct table	 t;
 	struct server	*sv;
@@ -174,7 +174,7 @@ list_servers(struct inventory *inv, struct selection *sel, int json)
 }
 
 static void
-list_tests(struct inventory *inv, struct selection *sel, int json)
+list_tests(struct inventory *inv, const struct selection *sel, int json)
 {
 	struct table	 t;
 	struct test	*te;
@@ -223,7 +223,7 @@ list_tests(struct inventory *inv, struct selection *sel, int json)
 }
 
 static void
-list_pairs(struct inventory *inv, struct selection *sel, int json,
+list_pairs(struct inventory *inv, const struct selection *sel, int json,
     int per_server)
 {
 	struct table	 t;
@@ -254,68 +254,69 @@ list_pairs(struct inventory *inv, struct selection *sel, int json,
 	free(v);
 }
 
-static int
-list_exec(const struct cli_cmd *cmd, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		CLI_SELECTOR_OPTIONS,
-		{ "sites", no_argument, NULL, 's' },
-		{ "types", no_argument, NULL, 'y' },
-		{ "servers", no_argument, NULL, 'v' },
-		{ "tests", no_argument, NULL, 't' },
-		{ "pairs", no_argument, NULL, 'p' },
-		{ "per-server", no_argument, NULL, 'P' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct cli_common	 c;
-	struct inventory	*inv;
-	int			 opt, what = 0, json = 0, per_server = 0, first;
+enum {
+	LIST_O_SITES = 1000,
+	LIST_O_TYPES,
+	LIST_O_SERVERS,
+	LIST_O_TESTS,
+	LIST_O_PAIRS,
+	LIST_O_PER_SERVER,
+	LIST_O_JSON,
+};
 
-	cli_common_init(&c);
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
-		if (cli_common_option(&c, opt, optarg))
-			continue;
-		switch (opt) {
-		case 's':
+static const struct cli_option list_options[] = {
+	{ "sites", 0, CLI_NOARG, NULL, "sites: type, URL, tags, servers, live, "
+	    "tests", LIST_O_SITES },
+	{ "types", 0, CLI_NOARG, NULL, "site types and their sites",
+	    LIST_O_TYPES },
+	{ "servers", 0, CLI_NOARG, NULL, "servers and their sites",
+	    LIST_O_SERVERS },
+	{ "tests", 0, CLI_NOARG, NULL, "tests, where they come from, what they "
+	    "apply to", LIST_O_TESTS },
+	{ "pairs", 0, CLI_NOARG, NULL, "the (site, test) pairs a check would "
+	    "run", LIST_O_PAIRS },
+	{ "per-server", 0, CLI_NOARG, NULL, "pairs once per server, as check "
+	    "--per-server", LIST_O_PER_SERVER },
+	{ "json", 0, CLI_NOARG, NULL, "JSON Lines (one object per line, with "
+	    "\"kind\") instead of tables", LIST_O_JSON },
+	{ NULL, 0, 0, NULL, NULL, 0 }
+};
+
+static int
+list_exec(const struct cli_cmd *cmd, struct cli_args *a)
+{
+	struct inventory	*inv;
+	size_t			 i;
+	int			 what = 0, json = 0, per_server = 0, first;
+
+	(void)cmd;
+	for (i = 0; i < a->nopts; i++) {
+		switch (a->opts[i].id) {
+		case LIST_O_SITES:
 			what |= LIST_SITES;
 			break;
-		case 'y':
+		case LIST_O_TYPES:
 			what |= LIST_TYPES;
 			break;
-		case 'v':
+		case LIST_O_SERVERS:
 			what |= LIST_SERVERS;
 			break;
-		case 't':
+		case LIST_O_TESTS:
 			what |= LIST_TESTS;
 			break;
-		case 'p':
+		case LIST_O_PAIRS:
 			what |= LIST_PAIRS;
 			break;
-		case 'P':
+		case LIST_O_PER_SERVER:
 			per_server = 1;
 			break;
-		case 'j':
+		case LIST_O_JSON:
 			json = 1;
 			break;
-		case 'h':
-			cli_common_free(&c);
-			return (cli_help(cmd, stdout));
-		default:
-			cli_common_free(&c);
-			return (cli_bad_option(cmd, argv, opt));
 		}
 	}
-	if (optind < argc) {
-		cli_common_free(&c);
-		return (cli_usage(cmd, "unexpected argument '%s'", argv[optind]));
-	}
-	if ((inv = cli_load(&c)) == NULL) {
-		cli_common_free(&c);
+	if ((inv = cli_load(a)) == NULL)
 		return (KONG_EXIT_USAGE);
-	}
 	if (what == 0)
 		what = LIST_ALL;
 	first = 1;
@@ -327,14 +328,13 @@ list_exec(const struct cli_cmd *cmd, int argc, char **argv)
 		first = 0;						\
 	}								\
 } while (0)
-	LIST_SECTION(LIST_SITES, list_sites(inv, &c.sel, json));
-	LIST_SECTION(LIST_TYPES, list_types(inv, &c.sel, json));
-	LIST_SECTION(LIST_SERVERS, list_servers(inv, &c.sel, json));
-	LIST_SECTION(LIST_TESTS, list_tests(inv, &c.sel, json));
-	LIST_SECTION(LIST_PAIRS, list_pairs(inv, &c.sel, json, per_server));
+	LIST_SECTION(LIST_SITES, list_sites(inv, &a->sel, json));
+	LIST_SECTION(LIST_TYPES, list_types(inv, &a->sel, json));
+	LIST_SECTION(LIST_SERVERS, list_servers(inv, &a->sel, json));
+	LIST_SECTION(LIST_TESTS, list_tests(inv, &a->sel, json));
+	LIST_SECTION(LIST_PAIRS, list_pairs(inv, &a->sel, json, per_server));
 #undef LIST_SECTION
 	inventory_free(inv);
-	cli_common_free(&c);
 	return (fflush(stdout) == 0 ? KONG_EXIT_OK : KONG_EXIT_IO);
 }
 
@@ -343,15 +343,9 @@ const struct cli_cmd cli_list_cmd = {
 	"[-c INVENTORY] [SELECTORS] [--sites] [--types] [--servers] "
 	"[--tests] [--pairs] [--per-server] [--json]",
 	"show the sites, types, servers, tests and (site, test) pairs",
-	"Sections (all of them when none is named):\n"
-	"      --sites           sites: type, URL, tags, servers, live, tests\n"
-	"      --types           site types and their sites\n"
-	"      --servers         servers and their sites\n"
-	"      --tests           tests, where they come from, what they apply to\n"
-	"      --pairs           the (site, test) pairs a check would run\n"
-	"      --per-server      pairs once per server, as check --per-server\n"
-	"      --json            JSON Lines (one object per line, with \"kind\")\n"
-	"                        instead of tables\n"
-	CLI_SELECTOR_HELP,
+	"Shows the sections named (all of them when none is).",
+	CLI_SELECTORS,
+	list_options,
+	0,
 	list_exec,
 };

@@ -44,7 +44,7 @@ cmd_sleep(struct session *s, const struct insn *in, char **argv, size_t argc)
 	if (secs > 86400)
 		secs = 86400;
 	if (s->timer == NULL)
-		s->timer = evtimer_new(s->engine->base, control_sleep_cb, s);
+		s->timer = evtimer_new(engine_base(s->engine), control_sleep_cb, s);
 	tv.tv_sec = (time_t)secs;
 	tv.tv_usec = (suseconds_t)((secs - floor(secs)) * 1e6);
 	evtimer_add(s->timer, &tv);

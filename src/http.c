@@ -155,7 +155,7 @@ http_create(struct event_base *base)
 	 * Idle connections kept for sessions' next requests; a session's last
 	 * request closes its connection (browser.c), so this stays small.
 	 */
-	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, 256L);
+	http_set_max_connects(h, 256);
 	return (h);
 }
 
@@ -170,11 +170,11 @@ http_free(struct http *h)
 	free(h);
 }
 
-/* Whether transfers are in flight. */
-int
-http_busy(const struct http *h)
+/* How many idle connections to keep for reuse ([kong] max_connects). */
+void
+http_set_max_connects(struct http *h, long n)
 {
-	return (h->running > 0);
+	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, n);
 }
 
 /* A new easy handle with the options every request shares. */
@@ -230,7 +230,7 @@ xfer_header_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 		buf_reset(&x->headers);
 		buf_reset(&x->body);
 	}
-	if (x->headers.len + n > 1024 * 1024) {
+	if (x->headers.len + n > x->max_headers) {
 		x->too_big = 1;
 		return (0);
 	}
@@ -246,6 +246,7 @@ xfer_init(struct xfer *x, struct http *h, CURL *easy)
 	x->http = h;
 	x->easy = easy;
 	x->max_body = 16 * 1024 * 1024;
+	x->max_headers = 1024 * 1024;
 	buf_init(&x->body);
 	buf_init(&x->headers);
 }

@@ -117,24 +117,6 @@ static const char *inv_kind_names[] = {
 	[INV_TEST] = "test",
 };
 
-/* Default settings, before the inventory and the command line. */
-void
-settings_defaults(struct settings *s)
-{
-	memset(s, 0, sizeof *s);
-	s->concurrency = 100;
-	s->host_cap = 0;
-	s->server_cap = 0;
-	s->timeout_ms = 30000;
-	s->connect_timeout_ms = 10000;
-	s->deadline_ms = 120000;
-	s->retries = 0;
-	s->max_body = 16 * 1024 * 1024;
-	s->output_cap = 16 * 1024;
-	s->grace_ms = 5000;
-	s->resolve = xcalloc(1, sizeof *s->resolve);
-}
-
 /* Where the inventory is when -c is not given. */
 const char *
 inventory_default_path(void)
@@ -569,102 +551,42 @@ inv_duration(struct inv_load *l, const char *key, const char *value, long *out)
 	return (-1);
 }
 
-static int
-inv_number(struct inv_load *l, const char *key, const char *value, long min,
-    long max, long *out)
-{
-	if (parse_int(value, min, max, out) == 0)
-		return (0);
-	inv_error(l, l->lineno, "'%s' must be a whole number from %ld to %ld, "
-	    "not '%s'", key, min, max, value);
-	return (-1);
-}
-
-/* Set (or, for a continuation line, extend) the resolve list. */
+/*
+ * A key of [kong]: a setting of the table in settings.h, parsed there. A
+ * continuation line (append) extends a list.
+ */
 static void
-inv_resolve_entries(struct inv_load *l, const char *value, int append)
+inv_kong_key(struct inv_load *l, const char *key, const char *value,
+    int append)
 {
-	struct settings	 *s = &l->inv->settings;
-	char		**v;
-	size_t		  i;
+	struct settings			*s = &l->inv->settings;
+	const struct setting_info	*info;
+	struct buf			 known;
+	char				*cause;
+	size_t				 i, id;
 
-	v = split_list(value, NULL);
-	for (i = 0; v[i] != NULL; i++) {
-		if (strchr(v[i], ':') == NULL ||
-		    strchr(strchr(v[i], ':') + 1, ':') == NULL) {
-			inv_error(l, l->lineno, "'resolve' entries are "
-			    "HOST:PORT:ADDRESS, not '%s'", v[i]);
-			free_strv(v);
-			return;
-		}
-	}
-	if (!append) {
-		free_strv(s->resolve);
-		s->resolve = v;
+	if ((info = settings_find(key)) == NULL) {
+		buf_init(&known);
+		for (i = 0; i < SETTINGS_COUNT; i++)
+			buf_printf(&known, "%s%s", i > 0 ? ", " : "",
+			    settings_table[i].key);
+		inv_error(l, l->lineno, "unknown setting '%s' in [kong]; known: "
+		    "%s", key, known.data);
+		buf_free(&known);
 		return;
 	}
-	inv_add_list(&s->resolve, value);
-	free_strv(v);
-}
-
-/* A key of [kong]. */
-static void
-inv_kong_key(struct inv_load *l, const char *key, const char *value)
-{
-	struct settings	*s = &l->inv->settings;
-	long		 n;
-
-	if (strcmp(key, "concurrency") == 0)
-		inv_number(l, key, value, 1, 100000, &s->concurrency);
-	else if (strcmp(key, "host_cap") == 0)
-		inv_number(l, key, value, 0, 100000, &s->host_cap);
-	else if (strcmp(key, "server_cap") == 0)
-		inv_number(l, key, value, 0, 100000, &s->server_cap);
-	else if (strcmp(key, "timeout") == 0)
-		inv_duration(l, key, value, &s->timeout_ms);
-	else if (strcmp(key, "connect_timeout") == 0)
-		inv_duration(l, key, value, &s->connect_timeout_ms);
-	else if (strcmp(key, "deadline") == 0)
-		inv_duration(l, key, value, &s->deadline_ms);
-	else if (strcmp(key, "grace") == 0)
-		inv_duration(l, key, value, &s->grace_ms);
-	else if (strcmp(key, "retries") == 0)
-		inv_number(l, key, value, 0, 10, &s->retries);
-	else if (strcmp(key, "retry_5xx") == 0)
-		inv_bool(l, key, value, &s->retry_5xx);
-	else if (strcmp(key, "insecure") == 0)
-		inv_bool(l, key, value, &s->insecure);
-	else if (strcmp(key, "max_body") == 0 || strcmp(key, "output_cap") == 0) {
-		if (parse_size(value, &n) != 0 || n < 1024) {
-			inv_error(l, l->lineno, "'%s' must be a size of at least "
-			    "1k such as 64k or 16M, not '%s'", key, value);
-			return;
-		}
-		if (strcmp(key, "max_body") == 0)
-			s->max_body = n;
-		else
-			s->output_cap = n;
-	} else if (strcmp(key, "log") == 0) {
-		if (*value == '\0') {
-			inv_error(l, l->lineno, "'log' needs a file name (or - "
-			    "for standard output)");
-			return;
-		}
-		free(s->log);
-		free(s->file);
-		s->log = xstrdup(value);
-		s->file = xstrdup(l->file);
-	} else if (strcmp(key, "user_agent") == 0) {
-		free(s->user_agent);
-		s->user_agent = xstrdup(value);
-	} else if (strcmp(key, "resolve") == 0)
-		inv_resolve_entries(l, value, 0);
-	else
-		inv_error(l, l->lineno, "unknown setting '%s' in [kong]; known: "
-		    "concurrency, host_cap, server_cap, timeout, "
-		    "connect_timeout, deadline, grace, retries, retry_5xx, "
-		    "insecure, max_body, output_cap, log, user_agent, resolve",
-		    key);
+	if (settings_set(s, info, value, append ? SETTINGS_APPEND : 0,
+	    &cause) != 0) {
+		inv_error(l, l->lineno, "%s", cause);
+		free(cause);
+		return;
+	}
+	id = (size_t)(info - settings_table);
+	if (!append) {
+		free(s->origin[id].file);
+		s->origin[id].file = xstrdup(l->file);
+		s->origin[id].line = l->lineno;
+	}
 }
 
 /* Store a free attribute, refusing keys that would hide a built-in one. */
@@ -834,7 +756,7 @@ inv_continue(struct inv_load *l, const char *value)
 		switch (l->kind) {
 		case INV_KONG:
 			if (strcmp(key, "resolve") == 0) {
-				inv_resolve_entries(l, value, 1);
+				inv_kong_key(l, key, value, 1);
 				return;
 			}
 			break;
@@ -932,7 +854,7 @@ inv_handler(void *user, const char *section, const char *name,
 			    json_string(where));
 			free(where);
 		}
-		inv_kong_key(l, key, val);
+		inv_kong_key(l, key, val, 0);
 		break;
 	case INV_SERVER:
 		inv_server_key(l, l->cur, key, val);
@@ -1252,7 +1174,7 @@ inventory_load(const char *path, struct diag *d)
 
 	inv = xcalloc(1, sizeof *inv);
 	inv->path = xstrdup(path);
-	settings_defaults(&inv->settings);
+	settings_init(&inv->settings, SETTINGS_SWEEP);
 
 	memset(&l, 0, sizeof l);
 	l.inv = inv;
@@ -1361,10 +1283,7 @@ inventory_free(struct inventory *inv)
 	free(inv->types);
 	free(inv->sites);
 	free(inv->tests);
-	free(inv->settings.log);
-	free(inv->settings.file);
-	free(inv->settings.user_agent);
-	free_strv(inv->settings.resolve);
+	settings_free(&inv->settings);
 	map_free(&inv->index, NULL);
 	free(inv->path);
 	free(inv->dir);

@@ -1,6 +1,8 @@
 /*
  * record.c: writing result records as JSON Lines.
  */
+#include <sys/utsname.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <time.h>
@@ -10,6 +12,7 @@
 #include <event2/event.h>
 #include <libxml/xmlversion.h>
 
+#include "inventory.h"
 #include "page.h"
 #include "record.h"
 #include "twill.h"
@@ -266,18 +269,49 @@ record_jkey(struct buf *b, const char *key, int first)
 	buf_adds(b, "\":");
 }
 
+/* Append the earlier attempts of a retried check. */
+static void
+record_tries(struct buf *out, const struct result *r)
+{
+	const struct attempt	*a;
+	size_t			 i;
+
+	buf_addc(out, '[');
+	for (i = 0; i < r->ntries; i++) {
+		a = &r->tries[i];
+		if (i > 0)
+			buf_addc(out, ',');
+		buf_addc(out, '{');
+		record_jkey(out, "attempt", 1);
+		record_jint(out, a->attempt);
+		record_jkey(out, "status", 0);
+		record_jstr(out, result_status_name(a->status));
+		if (a->eclass != ERR_NONE) {
+			record_jkey(out, "error_class", 0);
+			record_jstr(out, error_class_name(a->eclass));
+		}
+		if (a->message != NULL) {
+			record_jkey(out, "message", 0);
+			record_jstr(out, a->message);
+		}
+		record_jkey(out, "duration_us", 0);
+		record_jint(out, (int64_t)a->duration_us);
+		buf_addc(out, '}');
+	}
+	buf_addc(out, ']');
+}
+
 /*
  * A result record, as one line of JSON appended to out: where it ran, what
- * happened, per-request steps and what the script printed. tries lists
- * earlier attempts (NULL or empty: none).
+ * happened, per-request steps and what the script printed.
  */
 void
-record_result(struct buf *out, const struct record_where *w,
-    const struct result *r, int attempts, const json_t *tries)
+record_result(struct buf *out, const struct result *r)
 {
-	const struct step	*st;
-	char			*start, *t;
-	size_t			 i;
+	const struct result_where	*w = &r->where;
+	const struct step		*st;
+	char				*start;
+	size_t				 i;
 
 	start = record_time(r->start_us);
 	buf_adds(out, "{\"schema\":");
@@ -288,11 +322,11 @@ record_result(struct buf *out, const struct record_where *w,
 	record_jkey(out, "start", 0);
 	record_jstr(out, start);
 	free(start);
-	if (w->file != NULL) {
+	if (w->script != NULL) {
 		record_jkey(out, "file", 0);
-		record_jstr(out, w->file);
+		record_jstr(out, w->script);
 	}
-	if (w->site != NULL || w->file == NULL) {
+	if (w->site != NULL || w->script == NULL) {
 		record_jkey(out, "site", 0);
 		record_jstr(out, w->site);
 		record_jkey(out, "url", 0);
@@ -311,7 +345,7 @@ record_result(struct buf *out, const struct record_where *w,
 	record_jkey(out, "duration_us", 0);
 	record_jint(out, (int64_t)r->duration_us);
 	record_jkey(out, "attempts", 0);
-	record_jint(out, attempts);
+	record_jint(out, r->attempts);
 	record_jkey(out, "error", 0);
 	if (r->message != NULL) {
 		buf_addc(out, '{');
@@ -326,13 +360,9 @@ record_result(struct buf *out, const struct record_where *w,
 		buf_addc(out, '}');
 	} else
 		buf_adds(out, "null");
-	if (tries != NULL && json_array_size(tries) > 0) {
+	if (r->ntries > 0) {
 		record_jkey(out, "tries", 0);
-		t = json_dumps(tries, JSON_COMPACT);
-		if (t == NULL)
-			fatal("json_dumps failed");
-		buf_adds(out, t);
-		free(t);
+		record_tries(out, r);
 	}
 	record_jkey(out, "output", 0);
 	record_jstring(out, r->output.data != NULL ? r->output.data : "",
@@ -377,4 +407,84 @@ record_result(struct buf *out, const struct record_where *w,
 		buf_addc(out, '}');
 	}
 	buf_adds(out, "]}");
+}
+
+/* The selectors of a run as arrays of patterns. */
+static json_t *
+record_selection(const struct selection *sel)
+{
+	json_t	*o;
+
+	o = json_object();
+#define RECORD_SEL(name, v, n) do {					\
+	json_t *a = json_array();					\
+	for (size_t _i = 0; sel != NULL && _i < (n); _i++)		\
+		json_array_append_new(a, record_string((v)[_i],		\
+		    strlen((v)[_i])));					\
+	json_object_set_new(o, name, a);				\
+} while (0)
+	RECORD_SEL("site", sel->site, sel->nsite);
+	RECORD_SEL("type", sel->type, sel->ntype);
+	RECORD_SEL("test", sel->test, sel->ntest);
+	RECORD_SEL("server", sel->server, sel->nserver);
+	RECORD_SEL("tag", sel->tag, sel->ntag);
+#undef RECORD_SEL
+	return (o);
+}
+
+/* run_start: the selection, the options and the versions. */
+json_t *
+record_run_start(const struct run_info *run)
+{
+	json_t		*rec, *opts;
+	struct utsname	 un;
+	char		*t;
+
+	opts = settings_record(run->set);
+	json_object_set_new(opts, "per_server", json_boolean(run->per_server));
+	t = record_time(run->start_us);
+	rec = json_pack("{s:i, s:s, s:s, s:s, s:o, s:o, s:o, s:I, s:s, s:i}",
+	    "schema", RECORD_SCHEMA, "record", "run_start", "run", run->id,
+	    "time", t, "inventory", record_string(run->inventory,
+	    run->inventory != NULL ? strlen(run->inventory) : 0),
+	    "selection", record_selection(run->sel), "options", opts,
+	    "pairs", (json_int_t)run->pairs,
+	    "host", uname(&un) == 0 ? un.nodename : "", "pid", (int)getpid());
+	free(t);
+	if (rec == NULL)
+		fatal("json_pack failed for run_start");
+	json_object_set_new(rec, "versions", record_versions());
+	return (rec);
+}
+
+/* run_end: the totals, whether it was interrupted, and the exit status. */
+json_t *
+record_run_end(const struct run_info *run)
+{
+	const size_t	*c = run->counts.by_status;
+	json_t		*rec;
+	char		*t;
+
+	t = record_time(realtime_usec());
+	rec = json_pack("{s:i, s:s, s:s, s:s, s:I, s:{s:I, s:I, s:I, s:I, s:I, "
+	    "s:I, s:I, s:I, s:I}, s:b, s:I, s:i}",
+	    "schema", RECORD_SCHEMA, "record", "run_end", "run", run->id,
+	    "time", t, "duration_us", (json_int_t)run->duration_us,
+	    "totals",
+	    "pairs", (json_int_t)run->pairs,
+	    "pass", (json_int_t)c[RESULT_PASS],
+	    "pass_after_retry", (json_int_t)c[RESULT_PASS_AFTER_RETRY],
+	    "fail", (json_int_t)c[RESULT_FAIL],
+	    "error", (json_int_t)c[RESULT_ERROR],
+	    "timeout", (json_int_t)c[RESULT_TIMEOUT],
+	    "skipped", (json_int_t)c[RESULT_SKIPPED],
+	    "cancelled", (json_int_t)c[RESULT_CANCELLED],
+	    "not_started", (json_int_t)run->not_started,
+	    "interrupted", run->interrupted,
+	    "write_errors", (json_int_t)run->write_errors,
+	    "exit_status", run->exit_status);
+	free(t);
+	if (rec == NULL)
+		fatal("json_pack failed for run_end");
+	return (rec);
 }

@@ -21,137 +21,29 @@
 
 #include "session-int.h"
 
-static const char *result_status_names[] = {
-#define RESULT_NAME(e, s) [RESULT_##e] = s,
-	RESULT_STATUSES(RESULT_NAME)
-#undef RESULT_NAME
-};
-
-static const char *error_class_names[] = {
-#define ERROR_NAME(e, s) [ERR_##e] = s,
-	ERROR_CLASSES(ERROR_NAME)
-#undef ERROR_NAME
-};
-
 static void	session_run(struct session *);
 static void	session_finish(struct session *, int);
 
-/* The name of a result status, as the JSONL record spells it. */
-const char *
-result_status_name(enum result_status st)
-{
-	return (result_status_names[st]);
-}
-
-/* The name of an error class, or NULL for none. */
-const char *
-error_class_name(enum error_class ec)
-{
-	return (error_class_names[ec]);
-}
-
-/* An empty result. */
-void
-result_init(struct result *r)
-{
-	memset(r, 0, sizeof *r);
-	r->status = RESULT_PASS;
-	buf_init(&r->output);
-}
-
-/* Free a result's contents. */
-void
-result_clear(struct result *r)
-{
-	free(r->message);
-	free(r->file);
-	free(r->command);
-	result_clear_steps(r);
-	buf_free(&r->output);
-	page_unref(r->page);
-	memset(r, 0, sizeof *r);
-}
-
-/* Free a result's steps. */
-void
-result_clear_steps(struct result *r)
-{
-	size_t	i;
-
-	for (i = 0; i < r->nsteps; i++) {
-		free(r->steps[i].url);
-		free(r->steps[i].error);
-	}
-	free(r->steps);
-	r->steps = NULL;
-	r->nsteps = 0;
-}
-
-/* Run every queued session, then let the owners of finished ones know. */
+/*
+ * The session's turn on the run queue: run it, and once it is done let its
+ * owner know (the owner may free it there).
+ */
 static void
-engine_runq_cb(evutil_socket_t fd, short kind, void *arg)
+session_task(void *arg)
 {
-	struct engine	*e = arg;
-	struct session	*s;
+	struct session	*s = arg;
 
-	(void)fd;
-	(void)kind;
-	while ((s = TAILQ_FIRST(&e->runq)) != NULL) {
-		TAILQ_REMOVE(&e->runq, s, runq_entry);
-		s->queued = 0;
-		if (s->state == SESSION_RUN)
-			session_run(s);
-		if (s->state == SESSION_DONE && s->done != NULL)
-			s->done(s, s->done_arg);	/* may free s */
-	}
-}
-
-/* The event loop, the HTTP layer and the run queue. */
-struct engine *
-engine_create(void)
-{
-	struct engine		*e;
-	struct event_config	*cfg;
-
-	e = xcalloc(1, sizeof *e);
-	/*
-	 * Precise timers: the coarse monotonic clock libevent would use ticks
-	 * in jiffies, and a deadline must never fire before it is due.
-	 */
-	if ((cfg = event_config_new()) == NULL)
-		fatal("event_config_new failed");
-	event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
-	e->base = event_base_new_with_config(cfg);
-	event_config_free(cfg);
-	if (e->base == NULL)
-		fatal("event_base_new failed");
-	e->http = http_create(e->base);
-	e->runq_ev = event_new(e->base, -1, 0, engine_runq_cb, e);
-	TAILQ_INIT(&e->runq);
-	return (e);
-}
-
-/* Free the engine; every session must be freed first. */
-void
-engine_free(struct engine *e)
-{
-	if (e == NULL)
-		return;
-	event_free(e->runq_ev);
-	http_free(e->http);
-	event_base_free(e->base);
-	free(e);
+	if (s->state == SESSION_RUN)
+		session_run(s);
+	if (s->state == SESSION_DONE && s->done != NULL)
+		s->done(s, s->done_arg);	/* may free s */
 }
 
 /* Queue a session to run on the next turn of the loop. */
 void
 session_wake(struct session *s)
 {
-	if (s->queued)
-		return;
-	s->queued = 1;
-	TAILQ_INSERT_TAIL(&s->engine->runq, s, runq_entry);
-	event_active(s->engine->runq_ev, EV_WRITE, 0);
+	engine_queue(s->engine, &s->task);
 }
 
 /* The one state setter. */
@@ -222,6 +114,7 @@ session_create(struct engine *e, struct program *prog,
 	s->done = done;
 	s->done_arg = arg;
 	s->globals = json_object();
+	engine_task_init(&s->task, session_task, s);
 	result_init(&s->result);
 	browser_init(s);
 	session_push_frame(s, program_ref(prog), FRAME_TOP);
@@ -246,8 +139,7 @@ session_free(struct session *s)
 {
 	if (s == NULL)
 		return;
-	if (s->queued)
-		TAILQ_REMOVE(&s->engine->runq, s, runq_entry);
+	engine_dequeue(s->engine, &s->task);
 	while (s->nframes > 0)
 		session_pop_frame(s);
 	free(s->frames);

@@ -9,21 +9,19 @@
 int
 main(void)
 {
-	struct record_where	 w;
-	struct result		 r;
+	struct result		 r, back;
 	struct buf		 b;
-	json_t			*v, *tries;
+	json_t			*v;
 	json_error_t		 err;
 	const char		*weird = "quote\" backslash\\ nl\n tab\t cr\r "
 	    "bell\a nul-free \x01\x1f del\x7f \xc3\xa9t\xc3\xa9 \xe2\x98\x83 "
 	    "\xf0\x9f\x98\x80";
 
-	memset(&w, 0, sizeof w);
-	w.run = "run-1";
-	w.site = "shop";
-	w.url = "http://shop.test/";
-	w.test = "home";
 	result_init(&r);
+	r.where.run = "run-1";
+	r.where.site = "shop";
+	r.where.url = "http://shop.test/";
+	r.where.test = "home";
 	r.status = RESULT_FAIL;
 	r.eclass = ERR_ASSERT;
 	r.message = xstrdup(weird);
@@ -44,10 +42,18 @@ main(void)
 	r.steps[1].post = 1;
 	r.steps[1].url = xstrdup("http://shop.test/login");
 	r.steps[1].error = xstrdup("Couldn't connect to server");
-	tries = json_pack("[{s:i}]", "attempt", 1);
+	r.attempts = 2;
+	r.start_us = 1764628685123456ULL;
+	r.tries = xcalloc(1, sizeof *r.tries);
+	r.ntries = 1;
+	r.tries[0].attempt = 1;
+	r.tries[0].status = RESULT_ERROR;
+	r.tries[0].eclass = ERR_NET;
+	r.tries[0].message = xstrdup("Connection refused");
+	r.tries[0].duration_us = 42;
 
 	buf_init(&b);
-	record_result(&b, &w, &r, 2, tries);
+	record_result(&b, &r);
 	ok(strchr(b.data, '\n') == NULL, "one line");
 	v = json_loads(b.data, 0, &err);
 	ok(v != NULL, "valid JSON");
@@ -79,6 +85,31 @@ main(void)
 	    "error") == NULL, "no error key on a step that got a response");
 	is_int(json_integer_value(json_object_get(json_array_get(
 	    json_object_get(v, "tries"), 0), "attempt")), 1, "tries");
+
+	/* The reader's half: the record reads back as what was recorded. */
+	result_init(&back);
+	ok(results_from_json(v, &back) == 0, "the record reads back");
+	is_str(back.where.site, "shop", "read back: site");
+	is_str(back.where.run, "run-1", "read back: run");
+	ok(back.where.server == NULL, "read back: no server");
+	ok(back.status == RESULT_FAIL && back.eclass == ERR_ASSERT,
+	    "read back: status and class");
+	is_str(back.message, weird, "read back: message");
+	is_str(back.command, "find \"x\"", "read back: command");
+	is_int(back.line, 3, "read back: line");
+	is_int((long long)back.duration_us, 1234567890123LL,
+	    "read back: duration");
+	is_int((long long)back.start_us, 1764628685123456LL,
+	    "read back: the start, to the microsecond");
+	is_int(back.attempts, 2, "read back: attempts");
+	ok(back.ntries == 1 && back.tries[0].eclass == ERR_NET &&
+	    back.tries[0].duration_us == 42, "read back: tries");
+	ok(back.nsteps == 2 && back.steps[1].post &&
+	    back.steps[0].bytes == 31337 && back.steps[0].t.total == -1,
+	    "read back: steps");
+	is_str(back.steps[1].error, "Couldn't connect to server",
+	    "read back: a step's error");
+	result_clear(&back);
 	json_decref(v);
 
 	/* A pass: error is null, no tries. */
@@ -86,14 +117,18 @@ main(void)
 	r.message = NULL;
 	r.status = RESULT_PASS;
 	r.eclass = ERR_NONE;
+	r.attempts = 1;
+	free(r.tries[0].message);
+	free(r.tries);
+	r.tries = NULL;
+	r.ntries = 0;
 	buf_reset(&b);
-	record_result(&b, &w, &r, 1, NULL);
+	record_result(&b, &r);
 	v = json_loads(b.data, 0, &err);
 	ok(v != NULL && json_is_null(json_object_get(v, "error")) &&
 	    json_is_null(json_object_get(v, "error_class")) &&
 	    json_object_get(v, "tries") == NULL, "a pass has null error fields");
 	json_decref(v);
-	json_decref(tries);
 	buf_free(&b);
 	result_clear(&r);
 	return (done_testing());

@@ -1,0 +1,150 @@
+/*
+ * settings.h: every setting of a sweep, in one table.
+ *
+ * SETTINGS lists each setting once: its [kong] key, its type, its default
+ * for a sweep (kong check) and for kong run, its range, which command line
+ * takes it as an option, the key it is recorded under in run_start, and a
+ * help line. The table drives the struct below, the inventory's [kong]
+ * parser, every command's option parser and --help, the run_start options
+ * object, and a test that the manual lists them all. A setting's option is
+ * its key with '-' for '_' (timeout -> --timeout).
+ *
+ * Values are layered: defaults, then the inventory's [kong] section, then
+ * the command line. The inventory's settings are never changed: a command
+ * copies them (settings_copy) and applies its options to the copy.
+ */
+#ifndef KONG_SETTINGS_H
+#define KONG_SETTINGS_H
+
+#include <jansson.h>
+
+#include "kong.h"
+
+/* Where a setting is an option (it is always a [kong] key). */
+#define SET_CHECK	0x1	/* kong check and the other sweeps */
+#define SET_RUN		0x2	/* kong run */
+
+/*
+ * X(name, type, check default, run default, min, max, short option,
+ *   commands, record key, metavar, help)
+ *
+ * Durations are milliseconds, sizes bytes; strings and lists default to
+ * none. A record key of NULL keeps the setting out of run_start.
+ */
+#define SETTINGS(X)							\
+	X(concurrency, INT, 100, 1, 1, 100000, 'j', SET_CHECK,		\
+	    "concurrency", "N", "sessions in flight")			\
+	X(host_cap, INT, 0, 0, 0, 100000, 0, SET_CHECK, "host_cap",	\
+	    "N", "at most N sessions in flight per host (0: no cap)")	\
+	X(server_cap, INT, 0, 0, 0, 100000, 0, SET_CHECK, "server_cap",	\
+	    "N", "at most N sessions in flight per server (0: no cap)")	\
+	X(timeout, DURATION, 30000, 30000, 0, 0, 0, SET_CHECK | SET_RUN, \
+	    "timeout_ms", "DUR", "per-request timeout, whole transfer")	\
+	X(connect_timeout, DURATION, 10000, 10000, 0, 0, 0,		\
+	    SET_CHECK | SET_RUN, "connect_timeout_ms", "DUR",		\
+	    "per-request connection timeout")				\
+	X(deadline, DURATION, 120000, 0, 0, 0, 0, SET_CHECK | SET_RUN,	\
+	    "deadline_ms", "DUR", "per-script deadline (0: none)")	\
+	X(retries, INT, 0, 0, 0, 10, 0, SET_CHECK, "retries", "N",	\
+	    "run a check again after a network failure, N times")	\
+	X(retry_5xx, BOOL, 0, 0, 0, 0, 0, SET_CHECK, "retry_5xx", NULL,	\
+	    "a 5xx response counts as a network failure for --retries")	\
+	X(retry_backoff, DURATION, 250, 250, 1, 0, 0, SET_CHECK, NULL,	\
+	    "DUR", "delay before the first retry, doubling after each")	\
+	X(insecure, BOOL, 0, 0, 0, 0, 'k', SET_CHECK | SET_RUN,		\
+	    "insecure", NULL, "do not verify TLS certificates")		\
+	X(max_body, SIZE, 16777216, 67108864, 1024, 0, 0,		\
+	    SET_CHECK | SET_RUN, "max_body", "SIZE",			\
+	    "largest response body read")				\
+	X(max_headers, SIZE, 1048576, 1048576, 1024, 0, 0,		\
+	    SET_CHECK | SET_RUN, NULL, "SIZE",				\
+	    "largest header block of one response")			\
+	X(output_cap, SIZE, 16384, 16384, 1024, 0, 0, SET_CHECK, NULL,	\
+	    "SIZE", "script output kept per result")			\
+	X(max_connects, INT, 256, 256, 1, 100000, 0, SET_CHECK | SET_RUN, \
+	    NULL, "N", "idle connections kept open for reuse")		\
+	X(grace, DURATION, 5000, 2000, 0, 0, 0, SET_CHECK | SET_RUN,	\
+	    NULL, "DUR", "time checks in flight get after SIGTERM")	\
+	X(user_agent, STRING, 0, 0, 0, 0, 0, SET_CHECK | SET_RUN, NULL,	\
+	    "TEXT", "the User-Agent header (default Kong/VERSION)")	\
+	X(resolve, LIST, 0, 0, 0, 0, 0, SET_CHECK | SET_RUN, "resolve",	\
+	    "HOST:PORT:ADDRESS", "pin a name to an address, as curl "	\
+	    "(repeatable)")						\
+	X(log, STRING, 0, 0, 0, 0, 0, SET_CHECK, NULL, "FILE",		\
+	    "append results to FILE (- for standard output; default "	\
+	    "kong.jsonl beside the inventory)")
+
+enum setting_type {
+	SETTING_INT,		/* a whole number within [min, max] */
+	SETTING_DURATION,	/* 500ms, 10s, 2m: milliseconds, >= min */
+	SETTING_BOOL,		/* yes/no */
+	SETTING_SIZE,		/* 64k, 16M: bytes, >= min */
+	SETTING_STRING,		/* text; NULL when not set */
+	SETTING_LIST,		/* comma/space separated; repeatable */
+};
+
+enum setting_id {
+#define SETTING_ENUM(n, ...) SETTING_##n,
+	SETTINGS(SETTING_ENUM)
+#undef SETTING_ENUM
+	SETTINGS_COUNT
+};
+
+#define SETTING_CTYPE_INT	long
+#define SETTING_CTYPE_DURATION	long
+#define SETTING_CTYPE_BOOL	int
+#define SETTING_CTYPE_SIZE	long
+#define SETTING_CTYPE_STRING	char *
+#define SETTING_CTYPE_LIST	char **
+
+/* Where a value came from: its file and line, or none (default, option). */
+struct setting_origin {
+	char	*file;
+	int	 line;
+};
+
+struct settings {
+#define SETTING_FIELD(n, t, ...) SETTING_CTYPE_##t n;
+	SETTINGS(SETTING_FIELD)
+#undef SETTING_FIELD
+	struct setting_origin	origin[SETTINGS_COUNT];
+};
+
+struct setting_info {
+	const char		*key;
+	enum setting_type	 type;
+	long			 def_check;
+	long			 def_run;
+	long			 min;
+	long			 max;		/* 0: none (INT always has one) */
+	int			 short_opt;
+	int			 commands;	/* SET_CHECK, SET_RUN */
+	const char		*record;
+	const char		*metavar;
+	const char		*help;
+	size_t			 offset;
+};
+
+/* settings_set flags. */
+#define SETTINGS_CLI	0x1	/* the value is an option's argument */
+#define SETTINGS_APPEND	0x2	/* a list grows instead of being replaced */
+
+/* Which defaults to start from. */
+enum settings_profile {
+	SETTINGS_SWEEP,		/* kong check and the other sweeps */
+	SETTINGS_RUN,		/* kong run */
+};
+
+extern const struct setting_info settings_table[SETTINGS_COUNT];
+
+void		 settings_init(struct settings *, enum settings_profile);
+void		 settings_free(struct settings *);
+void		 settings_copy(struct settings *, const struct settings *);
+const struct setting_info *settings_find(const char *);
+const struct setting_info *settings_near(const char *);
+int		 settings_set(struct settings *, const struct setting_info *,
+		     const char *, int, char **);
+char		*settings_option_name(const struct setting_info *);
+json_t		*settings_record(const struct settings *);
+
+#endif
