@@ -74,6 +74,5 @@ void	diag_plain(struct diag *, enum diag_level, const char *, ...)
 	    KONG_PRINTF(3, 4);
 int	diag_full(const struct diag *);
 void	diag_print(const struct diag *, FILE *);
-void	diag_move(struct diag *, struct diag *);
 
 #endif

@@ -21,7 +21,7 @@ struct server {
 	char	*name;
 	char	*address;
 	json_t	*attrs;			/* every key, address included */
-	char	*file;
+	const char *file;
 	int	 line;
 };
 
@@ -30,7 +30,7 @@ struct site_type {
 	char   **managers;
 	char   **test_names;
 	json_t	*attrs;
-	char	*file;
+	const char *file;
 	int	 line;
 };
 
@@ -42,7 +42,7 @@ struct test {
 	char	       **sites;
 	char	       **tags;
 	long		 deadline_ms;	/* 0 = the global deadline */
-	char		*file;
+	const char	*file;
 	int		 line;
 	struct template	*tpl;		/* parsed on demand, see test_template */
 	int		 tpl_failed;
@@ -62,7 +62,7 @@ struct site {
 	int		  live;
 	int		  insecure;
 	json_t		 *attrs;	/* the free attributes */
-	char		 *file;
+	const char	 *file;
 	int		  line;
 	struct test	**tests;	/* every test that applies, in test order */
 	size_t		  ntests;
@@ -81,6 +81,8 @@ struct inventory {
 	struct test		**tests;
 	size_t			  ntests;
 	struct map		  index;	/* "KIND NAME" -> object */
+	char			**files;	/* the files read; objects point here */
+	size_t			  nfiles;
 };
 
 /* Selectors: glob patterns from --site, --type, --test, --server, --tag. */

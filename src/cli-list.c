@@ -23,6 +23,13 @@ list_strv(char *const *v)
 	return (a);
 }
 
+/* An object's free attributes ({} when it has none). */
+static json_t *
+list_attrs(json_t *attrs)
+{
+	return (attrs != NULL ? json_incref(attrs) : json_object());
+}
+
 static void
 list_json(json_t *o)
 {
@@ -62,13 +69,13 @@ list_sites(struct inventory *inv, const struct selection *sel, int json)
 		names = list_test_names(s->tests, s->ntests);
 		if (json) {
 			list_json(json_pack("{s:s, s:s, s:s, s:s?, s:o, s:o, "
-			    "s:o, s:b, s:b, s:o, s:O, s:s, s:i}",
+			    "s:o, s:b, s:b, s:o, s:o, s:s, s:i}",
 			    "kind", "site", "name", s->name, "url", s->url,
 			    "type", s->type_name, "tags", list_strv(s->tags),
 			    "servers", list_strv(s->server_names),
 			    "managers", list_strv(s->managers), "live", s->live,
 			    "insecure", s->insecure, "tests", list_strv(names),
-			    "attributes", s->attrs, "file", s->file,
+			    "attributes", list_attrs(s->attrs), "file", s->file,
 			    "line", s->line));
 			free(names);
 			continue;
@@ -110,10 +117,10 @@ list_types(struct inventory *inv, const struct selection *sel, int json)
 				names[n++] = inv->sites[j]->name;
 		}
 		if (json) {
-			list_json(json_pack("{s:s, s:s, s:o, s:o, s:O}", "kind",
+			list_json(json_pack("{s:s, s:s, s:o, s:o, s:o}", "kind",
 			    "type", "name", ty->name, "managers",
 			    list_strv(ty->managers), "sites", list_strv(names),
-			    "attributes", ty->attrs));
+			    "attributes", list_attrs(ty->attrs)));
 			free(names);
 			continue;
 		}
@@ -155,9 +162,10 @@ list_servers(struct inventory *inv, const struct selection *sel, int json)
 			}
 		}
 		if (json) {
-			list_json(json_pack("{s:s, s:s, s:s, s:o, s:O}", "kind",
+			list_json(json_pack("{s:s, s:s, s:s, s:o, s:o}", "kind",
 			    "server", "name", sv->name, "address", sv->address,
-			    "sites", list_strv(names), "attributes", sv->attrs));
+			    "sites", list_strv(names), "attributes",
+			    list_attrs(sv->attrs)));
 			free(names);
 			continue;
 		}
@@ -222,35 +230,64 @@ list_tests(struct inventory *inv, const struct selection *sel, int json)
 	table_free(&t);
 }
 
+/*
+ * The pairs, printed as they are listed: a fleet of 100,000 pairs must not
+ * be copied into a table first, so the column widths come from a first
+ * pass over the pairs themselves.
+ */
 static void
 list_pairs(struct inventory *inv, const struct selection *sel, int json,
     int per_server)
 {
-	struct table	 t;
-	struct pair	*v;
-	size_t		 n, i;
+	static const char	*head[] = { "SITE", "TEST", "SERVER", "STATUS" };
+	struct pair		*v;
+	const char		*cell[4];
+	size_t			 n, i, c, w[4], len;
 
 	v = inventory_pairs(inv, sel, 1, per_server, &n);
-	table_init(&t, 4);
-	table_add(&t, "SITE", "TEST", "SERVER", "STATUS");
-	for (i = 0; i < n; i++) {
-		if (json) {
+	for (c = 0; c < 4; c++)
+		w[c] = strlen(head[c]);
+	for (i = 0; i < n && !json; i++) {
+		cell[0] = v[i].site->name;
+		cell[1] = v[i].test->name;
+		cell[2] = v[i].server != NULL ? v[i].server->name : "-";
+		for (c = 0; c < 3; c++) {
+			len = utf8_columns(cell[c], strlen(cell[c]));
+			if (len > w[c])
+				w[c] = len;
+		}
+	}
+	if (!json)
+		printf("Pairs (%zu):\n", n);
+	for (i = 0; i <= n; i++) {
+		if (i > 0 && json) {
 			list_json(json_pack("{s:s, s:s, s:s, s:s?, s:s}", "kind",
-			    "pair", "site", v[i].site->name, "test",
-			    v[i].test->name, "server", v[i].server != NULL ?
-			    v[i].server->name : NULL, "status",
-			    v[i].site->live ? "live" : "skipped"));
+			    "pair", "site", v[i - 1].site->name, "test",
+			    v[i - 1].test->name, "server", v[i - 1].server !=
+			    NULL ? v[i - 1].server->name : NULL, "status",
+			    v[i - 1].site->live ? "live" : "skipped"));
 			continue;
 		}
-		table_add(&t, v[i].site->name, v[i].test->name,
-		    v[i].server != NULL ? v[i].server->name : NULL,
-		    v[i].site->live ? "live" : "skipped");
+		if (json)
+			continue;
+		if (i == 0)
+			memcpy(cell, head, sizeof cell);
+		else {
+			cell[0] = v[i - 1].site->name;
+			cell[1] = v[i - 1].test->name;
+			cell[2] = v[i - 1].server != NULL ?
+			    v[i - 1].server->name : "-";
+			cell[3] = v[i - 1].site->live ? "live" : "skipped";
+		}
+		fputs("  ", stdout);
+		for (c = 0; c < 3; c++) {
+			fputs(cell[c], stdout);
+			for (len = utf8_columns(cell[c], strlen(cell[c]));
+			    len < w[c] + 2; len++)
+				putchar(' ');
+		}
+		puts(cell[3]);
 	}
-	if (!json) {
-		printf("Pairs (%zu):\n", n);
-		table_print(&t, stdout, "  ");
-	}
-	table_free(&t);
 	free(v);
 }
 

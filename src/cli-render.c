@@ -110,8 +110,7 @@ render_exec(const struct cli_cmd *cmd, struct cli_args *a)
 
 	if (a->argc != 0 && a->argc != 2)
 		return (cli_usage(cmd, "needs a site and a test, or selectors"));
-	if (a->argc == 0 && a->sel.nsite + a->sel.ntype + a->sel.ntest +
-	    a->sel.nserver + a->sel.ntag == 0)
+	if (a->argc == 0 && selection_empty(&a->sel))
 		return (cli_usage(cmd, "needs a site and a test, or selectors "
 		    "(--site, --type, --test, --server, --tag)"));
 	if ((inv = cli_load(a)) == NULL)

@@ -351,24 +351,3 @@ diag_print(const struct diag *d, FILE *f)
 		fprintf(f, "kong: %zu more error%s not shown (at most %zu are)\n",
 		    d->dropped, d->dropped == 1 ? "" : "s", d->max);
 }
-
-/* Append the entries of src to dst and empty src. */
-void
-diag_move(struct diag *dst, struct diag *src)
-{
-	size_t	i;
-
-	for (i = 0; i < src->n; i++) {
-		if (!diag_admit(dst, src->v[i].level)) {
-			free(src->v[i].file);
-			free(src->v[i].text);
-			continue;
-		}
-		diag_push(dst, src->v[i].level, src->v[i].file, src->v[i].line,
-		    src->v[i].col, src->v[i].text);
-		free(src->v[i].file);
-	}
-	dst->dropped += src->dropped;
-	free(src->v);
-	diag_init(src);
-}

@@ -103,11 +103,27 @@ struct inv_load {
 	struct inv_type_extra	*types;
 	size_t			 ntypes;
 	json_t			*settings_seen;	/* [kong] key -> "file:line" */
-	json_t			*names;		/* "kind name" -> "file:line" */
 };
 
 static void	inv_index(struct inventory *, const char *, const char *,
 		    void *);
+static void	*inv_lookup(const struct inventory *, const char *,
+		    const char *);
+
+/*
+ * The empty list every object starts with: sites of a big fleet mostly
+ * have no tags, managers or tests of their own, and an allocation each
+ * would cost more than the site. Never freed, never written.
+ */
+static char	*inv_none[1];
+
+/* Free a list unless it is the shared empty one. */
+static void
+inv_free_list(char **v)
+{
+	if (v != inv_none)
+		free_strv(v);
+}
 
 static const char *inv_kind_names[] = {
 	[INV_KONG] = "kong",
@@ -186,16 +202,123 @@ inv_name_char(unsigned char c)
 	(arr)[(n)++].field = (obj);					\
 } while (0)
 
+/* A new object of a section kind, added to the inventory and its loader. */
+static void *
+inv_new_object(struct inv_load *l, enum inv_kind k, const char *name)
+{
+	struct inventory *inv = l->inv;
+
+	switch (k) {
+	case INV_SERVER: {
+		struct server	*s = xcalloc(1, sizeof *s);
+
+		s->name = xstrdup(name);
+		s->file = l->file;
+		s->line = l->lineno;
+		INV_PUSH(inv->servers, inv->nservers, s);
+		return (s);
+	}
+	case INV_TYPE: {
+		struct site_type *t = xcalloc(1, sizeof *t);
+
+		t->name = xstrdup(name);
+		t->managers = inv_none;
+		t->test_names = inv_none;
+		t->file = l->file;
+		t->line = l->lineno;
+		INV_PUSH(inv->types, inv->ntypes, t);
+		INV_PUSH_EXTRA(l->types, l->ntypes, type, t);
+		return (t);
+	}
+	case INV_SITE: {
+		struct site	*s = xcalloc(1, sizeof *s);
+
+		s->name = xstrdup(name);
+		s->tags = inv_none;
+		s->server_names = inv_none;
+		s->managers = inv_none;
+		s->test_names = inv_none;
+		s->live = 1;
+		s->file = l->file;
+		s->line = l->lineno;
+		INV_PUSH(inv->sites, inv->nsites, s);
+		INV_PUSH_EXTRA(l->sites, l->nsites, site, s);
+		return (s);
+	}
+	case INV_TEST: {
+		struct test	*t = xcalloc(1, sizeof *t);
+
+		t->name = xstrdup(name);
+		t->types = inv_none;
+		t->sites = inv_none;
+		t->tags = inv_none;
+		t->file = l->file;
+		t->line = l->lineno;
+		INV_PUSH(inv->tests, inv->ntests, t);
+		INV_PUSH_EXTRA(l->tests, l->ntests, test, t);
+		return (t);
+	}
+	default:
+		break;
+	}
+	return (NULL);
+}
+
+/* Where an object of the inventory was defined. */
+static void
+inv_where(enum inv_kind k, const void *obj, const char **file, int *line)
+{
+	switch (k) {
+	case INV_SERVER:
+		*file = ((const struct server *)obj)->file;
+		*line = ((const struct server *)obj)->line;
+		break;
+	case INV_TYPE:
+		*file = ((const struct site_type *)obj)->file;
+		*line = ((const struct site_type *)obj)->line;
+		break;
+	case INV_SITE:
+		*file = ((const struct site *)obj)->file;
+		*line = ((const struct site *)obj)->line;
+		break;
+	case INV_TEST:
+		*file = ((const struct test *)obj)->file;
+		*line = ((const struct test *)obj)->line;
+		break;
+	default:
+		*file = "?";
+		*line = 0;
+		break;
+	}
+}
+
+/* The inventory's own copy of a file name, shared by what it defines. */
+static const char *
+inv_intern(struct inventory *inv, const char *path)
+{
+	size_t	i;
+
+	for (i = 0; i < inv->nfiles; i++) {
+		if (strcmp(inv->files[i], path) == 0)
+			return (inv->files[i]);
+	}
+	inv->files = xreallocarray(inv->files, inv->nfiles + 1,
+	    sizeof *inv->files);
+	inv->files[inv->nfiles] = xstrdup(path);
+	return (inv->files[inv->nfiles++]);
+}
+
 /* Check a section header "[kind name]" and start that section. */
 static void
 inv_section(struct inv_load *l, const char *h, size_t hlen)
 {
 	struct inventory *inv = l->inv;
-	char		*kind, *name = NULL, *key;
-	const char	*p, *e = h + hlen, *prev;
+	char		*kind, *name = NULL;
+	const char	*p, *e = h + hlen, *ffile;
 	size_t		 i;
 	enum inv_kind	 k = INV_NONE;
-	json_t		*at;
+	void		*first;
+	int		 fline;
 
 	l->kind = INV_NONE;
 	l->cur = NULL;
@@ -253,79 +376,15 @@ inv_section(struct inv_load *l, const char *h, size_t hlen)
 			goto out;
 		}
 	}
-	key = xstrfmt("%s %s", kind, name);
-	if ((at = json_object_get(l->names, key)) != NULL) {
+	if ((first = inv_lookup(inv, kind, name)) != NULL) {
+		inv_where(k, first, &ffile, &fline);
 		inv_error(l, l->lineno, "duplicate %s '%s' (first defined at "
-		    "%s)", kind, name, json_string_value(at));
-		free(key);
+		    "%s:%d)", kind, name, ffile, fline);
 		goto out;
 	}
-	prev = xstrfmt("%s:%d", l->file, l->lineno);
-	json_object_set_new(l->names, key, json_string(prev));
-	free((char *)prev);
-	free(key);
 
 	l->kind = k;
-	switch (k) {
-	case INV_SERVER: {
-		struct server	*s = xcalloc(1, sizeof *s);
-
-		s->name = xstrdup(name);
-		s->attrs = json_object();
-		s->file = xstrdup(l->file);
-		s->line = l->lineno;
-		INV_PUSH(inv->servers, inv->nservers, s);
-		l->cur = s;
-		break;
-	}
-	case INV_TYPE: {
-		struct site_type *t = xcalloc(1, sizeof *t);
-
-		t->name = xstrdup(name);
-		t->managers = xcalloc(1, sizeof *t->managers);
-		t->test_names = xcalloc(1, sizeof *t->test_names);
-		t->attrs = json_object();
-		t->file = xstrdup(l->file);
-		t->line = l->lineno;
-		INV_PUSH(inv->types, inv->ntypes, t);
-		INV_PUSH_EXTRA(l->types, l->ntypes, type, t);
-		l->cur = t;
-		break;
-	}
-	case INV_SITE: {
-		struct site	*s = xcalloc(1, sizeof *s);
-
-		s->name = xstrdup(name);
-		s->tags = xcalloc(1, sizeof *s->tags);
-		s->server_names = xcalloc(1, sizeof *s->server_names);
-		s->managers = xcalloc(1, sizeof *s->managers);
-		s->test_names = xcalloc(1, sizeof *s->test_names);
-		s->live = 1;
-		s->attrs = json_object();
-		s->file = xstrdup(l->file);
-		s->line = l->lineno;
-		INV_PUSH(inv->sites, inv->nsites, s);
-		INV_PUSH_EXTRA(l->sites, l->nsites, site, s);
-		l->cur = s;
-		break;
-	}
-	case INV_TEST: {
-		struct test	*t = xcalloc(1, sizeof *t);
-
-		t->name = xstrdup(name);
-		t->types = xcalloc(1, sizeof *t->types);
-		t->sites = xcalloc(1, sizeof *t->sites);
-		t->tags = xcalloc(1, sizeof *t->tags);
-		t->file = xstrdup(l->file);
-		t->line = l->lineno;
-		INV_PUSH(inv->tests, inv->ntests, t);
-		INV_PUSH_EXTRA(l->tests, l->ntests, test, t);
-		l->cur = t;
-		break;
-	}
-	default:
-		break;
-	}
+	l->cur = inv_new_object(l, k, name);
 	if (l->cur != NULL)
 		inv_index(inv, kind, name, l->cur);
 out:
@@ -511,8 +570,14 @@ inv_read_line(char *str, int num, void *stream)
 static void
 inv_set_list(char ***v, const char *value)
 {
-	free_strv(*v);
-	*v = split_list(value, NULL);
+	size_t	n;
+
+	inv_free_list(*v);
+	*v = split_list(value, &n);
+	if (n == 0) {
+		free(*v);
+		*v = inv_none;
+	}
 }
 
 /* Append a continuation line's words to a list. */
@@ -523,8 +588,12 @@ inv_add_list(char ***v, const char *value)
 	size_t	  n, m, i;
 
 	more = split_list(value, &m);
+	if (m == 0) {
+		free(more);
+		return;
+	}
 	n = strv_len(*v);
-	*v = xreallocarray(*v, n + m + 1, sizeof **v);
+	*v = xreallocarray(*v == inv_none ? NULL : *v, n + m + 1, sizeof **v);
 	for (i = 0; i < m; i++)
 		(*v)[n + i] = more[i];
 	(*v)[n + m] = NULL;
@@ -591,7 +660,7 @@ inv_kong_key(struct inv_load *l, const char *key, const char *value,
 
 /* Store a free attribute, refusing keys that would hide a built-in one. */
 static void
-inv_attr(struct inv_load *l, json_t *attrs, const char *kind, const char *key,
+inv_attr(struct inv_load *l, json_t **attrs, const char *kind, const char *key,
     const char *value)
 {
 	if (strcmp(key, "name") == 0) {
@@ -612,7 +681,9 @@ inv_attr(struct inv_load *l, json_t *attrs, const char *kind, const char *key,
 			return;
 		}
 	}
-	json_object_set_new(attrs, key, json_string(value));
+	if (*attrs == NULL)
+		*attrs = json_object();
+	json_object_set_new(*attrs, key, json_string(value));
 }
 
 static void
@@ -628,7 +699,7 @@ inv_server_key(struct inv_load *l, struct server *s, const char *key,
 		free(s->address);
 		s->address = xstrdup(value);
 	}
-	inv_attr(l, s->attrs, "server", key, value);
+	inv_attr(l, &s->attrs, "server", key, value);
 }
 
 static void
@@ -641,7 +712,7 @@ inv_type_key(struct inv_load *l, struct site_type *t, const char *key,
 		inv_set_list(&t->test_names, value);
 		l->types[l->ntypes - 1].tests_line = l->lineno;
 	} else
-		inv_attr(l, t->attrs, "type", key, value);
+		inv_attr(l, &t->attrs, "type", key, value);
 }
 
 static void
@@ -673,7 +744,7 @@ inv_site_key(struct inv_load *l, struct site *s, const char *key,
 	else if (strcmp(key, "insecure") == 0)
 		inv_bool(l, key, value, &s->insecure);
 	else
-		inv_attr(l, s->attrs, "site", key, value);
+		inv_attr(l, &s->attrs, "site", key, value);
 }
 
 /* Add one line to a test's inline body, remembering where it came from. */
@@ -887,7 +958,7 @@ inv_read(struct inv_load *l, const char *path)
 		free(cause);
 		return;
 	}
-	l->file = path;
+	l->file = inv_intern(l->inv, path);
 	l->text = text;
 	l->len = len;
 	l->pos = 0;
@@ -1112,7 +1183,7 @@ inv_resolve(struct inv_load *l)
 			inv_unknown(l, s->file, l->sites[i].type_line, "type",
 			    s->type_name);
 		n = strv_len(s->server_names);
-		s->servers = xcalloc(n + 1, sizeof *s->servers);
+		s->servers = n > 0 ? xcalloc(n + 1, sizeof *s->servers) : NULL;
 		for (j = 0; j < n; j++) {
 			s->servers[s->nservers] = inventory_server(inv,
 			    s->server_names[j]);
@@ -1131,6 +1202,8 @@ inv_resolve(struct inv_load *l)
 	for (i = 0; i < inv->nservers; i++) {
 		if (inv->servers[i]->address == NULL) {
 			inv->servers[i]->address = xstrdup(inv->servers[i]->name);
+			if (inv->servers[i]->attrs == NULL)
+				inv->servers[i]->attrs = json_object();
 			json_object_set_new(inv->servers[i]->attrs, "address",
 			    json_string(inv->servers[i]->name));
 		}
@@ -1151,7 +1224,9 @@ inv_resolve(struct inv_load *l)
 	}
 	for (i = 0; i < inv->nsites; i++) {
 		s = inv->sites[i];
-		s->tests = xcalloc(inv->ntests + 1, sizeof *s->tests);
+		for (n = 0, j = 0; j < inv->ntests; j++)
+			n += inv_applies(inv->tests[j], s);
+		s->tests = xcalloc(n + 1, sizeof *s->tests);
 		for (j = 0; j < inv->ntests; j++) {
 			if (inv_applies(inv->tests[j], s))
 				s->tests[s->ntests++] = inv->tests[j];
@@ -1181,7 +1256,6 @@ inventory_load(const char *path, struct diag *d)
 	l.diag = d;
 	l.seen = json_object();
 	l.settings_seen = json_object();
-	l.names = json_object();
 
 	if (stat(path, &st) == -1) {
 		diag_line(d, DIAG_ERROR, path, 0, "no inventory here (%s); "
@@ -1219,7 +1293,6 @@ out:
 	free(l.last_key);
 	json_decref(l.seen);
 	json_decref(l.settings_seen);
-	json_decref(l.names);
 	if (d->nerrors > 0) {
 		inventory_free(inv);
 		return (NULL);
@@ -1239,15 +1312,13 @@ inventory_free(struct inventory *inv)
 		free(inv->servers[i]->name);
 		free(inv->servers[i]->address);
 		json_decref(inv->servers[i]->attrs);
-		free(inv->servers[i]->file);
 		free(inv->servers[i]);
 	}
 	for (i = 0; i < inv->ntypes; i++) {
 		free(inv->types[i]->name);
-		free_strv(inv->types[i]->managers);
-		free_strv(inv->types[i]->test_names);
+		inv_free_list(inv->types[i]->managers);
+		inv_free_list(inv->types[i]->test_names);
 		json_decref(inv->types[i]->attrs);
-		free(inv->types[i]->file);
 		free(inv->types[i]);
 	}
 	for (i = 0; i < inv->nsites; i++) {
@@ -1256,13 +1327,12 @@ inventory_free(struct inventory *inv)
 		free(s->name);
 		free(s->url);
 		free(s->type_name);
-		free_strv(s->tags);
-		free_strv(s->server_names);
+		inv_free_list(s->tags);
+		inv_free_list(s->server_names);
 		free(s->servers);
-		free_strv(s->managers);
-		free_strv(s->test_names);
+		inv_free_list(s->managers);
+		inv_free_list(s->test_names);
 		json_decref(s->attrs);
-		free(s->file);
 		free(s->tests);
 		free(s);
 	}
@@ -1272,10 +1342,9 @@ inventory_free(struct inventory *inv)
 		free(t->name);
 		free(t->path);
 		source_unref(t->src);
-		free_strv(t->types);
-		free_strv(t->sites);
-		free_strv(t->tags);
-		free(t->file);
+		inv_free_list(t->types);
+		inv_free_list(t->sites);
+		inv_free_list(t->tags);
 		template_free(t->tpl);
 		free(t);
 	}
@@ -1285,6 +1354,9 @@ inventory_free(struct inventory *inv)
 	free(inv->tests);
 	settings_free(&inv->settings);
 	map_free(&inv->index, NULL);
+	for (i = 0; i < inv->nfiles; i++)
+		free(inv->files[i]);
+	free(inv->files);
 	free(inv->path);
 	free(inv->dir);
 	free(inv);
@@ -1503,7 +1575,7 @@ inventory_context(const struct site *s, const struct test *t,
 	json_t	*ctx, *site, *type, *test, *server;
 
 	ctx = json_object();
-	site = json_deep_copy(s->attrs);
+	site = s->attrs != NULL ? json_deep_copy(s->attrs) : json_object();
 	json_object_set_new(site, "name", json_string(s->name));
 	json_object_set_new(site, "url", json_string(s->url));
 	json_object_set_new(site, "type", s->type_name != NULL ?
@@ -1517,7 +1589,8 @@ inventory_context(const struct site *s, const struct test *t,
 	json_object_set_new(ctx, "site", site);
 
 	if (s->type != NULL) {
-		type = json_deep_copy(s->type->attrs);
+		type = s->type->attrs != NULL ? json_deep_copy(s->type->attrs) :
+		    json_object();
 		json_object_set_new(type, "name", json_string(s->type->name));
 		json_object_set_new(type, "managers",
 		    inv_strv_json(s->type->managers));
@@ -1529,7 +1602,8 @@ inventory_context(const struct site *s, const struct test *t,
 		json_object_set_new(ctx, "test", test);
 	}
 	if (srv != NULL) {
-		server = json_deep_copy(srv->attrs);
+		server = srv->attrs != NULL ? json_deep_copy(srv->attrs) :
+		    json_object();
 		json_object_set_new(server, "name", json_string(srv->name));
 		json_object_set_new(server, "address",
 		    json_string(srv->address));
