@@ -4,10 +4,10 @@
  * Navigation is a small state machine on top of one transfer at a time:
  * go tries its candidate URLs in turn; go, follow and reload retry once with
  * basic-auth credentials on a 401 and then follow meta refreshes; submit
- * does neither (TWILL.md 2.4). Redirects are libcurl's (at most 20, POST
- * becoming GET after 301/302/303). Every request becomes one step of the
- * result, with its timings. When a request finishes the session is woken,
- * and nav_resume runs from the run queue, not from libcurl.
+ * does neither (docs/twill.md, "The browser"). Redirects are libcurl's (at
+ * most 20, POST becoming GET after 301/302/303). Every request becomes one
+ * step of the result, with its timings. When a request finishes the session
+ * is woken, and nav_resume runs from the run queue, not from libcurl.
  */
 #include <ctype.h>
 #include <strings.h>

@@ -96,7 +96,7 @@ assert_number(double d)
  * XPath on the page's tree: a node set matches when not empty (__match__ is
  * the first element's text before its first child, or an attribute's or a
  * text node's value); a string, number or boolean when non-empty, non-zero
- * or true (Kong's choice 11).
+ * or true (docs/twill.md D14).
  */
 static int
 assert_xpath(struct session *s, const struct insn *in, const char *expr)

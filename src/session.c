@@ -260,7 +260,10 @@ session_lookup(struct session *s, const char *name, const char **value)
 	return (1);
 }
 
-/* Substitute one argument (TWILL.md 2.3). Returns NULL after an error. */
+/*
+ * Substitute one argument (docs/twill.md, "Variables and substitution").
+ * Returns NULL after an error.
+ */
 static char *
 session_subst_arg(struct session *s, const struct arg *a)
 {
@@ -674,8 +677,8 @@ session_cancel(struct session *s, enum result_status st, enum error_class ec,
 }
 
 /*
- * A path named by a script, relative to that script's directory (Kong's
- * choice 13). Caller frees.
+ * A path named by a script, relative to that script's directory
+ * (docs/twill.md D16). Caller frees.
  */
 char *
 session_path(struct session *s, const char *path)

@@ -50,7 +50,7 @@ static const struct {
 	{ "set_global", OP_SETGLOBAL },
 };
 
-/* twill commands Kong refuses, and why (TWILL.md part 1, row 10). */
+/* twill commands Kong refuses, and why (docs/twill.md D13). */
 static const struct {
 	const char	*name;
 	const char	*why;

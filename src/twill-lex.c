@@ -1,12 +1,13 @@
 /*
  * twill-lex.c: splitting a Twill line into a command and its arguments.
  *
- * Twill's grammar (TWILL.md 2.2) with Kong's rules (part 1): a line is a
- * command word and arguments separated by spaces or tabs; an argument is a
- * quoted string ("..." or '...', where backslash pairs and doubled quotes
- * do not end it and nothing is unescaped) or a run of other characters; '#'
- * starts a comment at the start of the line or after whitespace; UTF-8 is
- * accepted anywhere. Anything that does not lex is an error at its column.
+ * Twill's grammar as Kong reads it (docs/twill.md, "Script syntax"; D1,
+ * D3, D4): a line is a command word and arguments separated by spaces or
+ * tabs; an argument is a quoted string ("..." or '...', where backslash
+ * pairs and doubled quotes do not end it and nothing is unescaped) or a run
+ * of other characters; '#' starts a comment at the start of the line or
+ * after whitespace; UTF-8 is accepted anywhere. Anything that does not lex
+ * is an error at its column.
  *
  * Each argument is then analysed for run-time substitution: a whole
  * "__name" or "$name", or "${name}" pieces inside; only plain names.

@@ -11,7 +11,9 @@
 # the same loopback test site, each in a fresh copy of the case's files.
 # The outcome compared is the exit status and the first failing file:line
 # (Kong's "FILE:LINE: error:", twill's "raised on line N of 'FILE'").
-# Cases marked "twill: differs WHY" are expected to differ.
+# Cases marked "twill: differs WHY" are expected to differ; WHY cites the
+# difference of docs/twill.md that explains it ("docs/twill.md D9: ...").
+# docs/twill.md, "Comparing with twill", has the last results.
 #
 # Then twill's own tests/*.twill scripts run against twill's Flask test
 # server (tests/server.py, bound to 127.0.0.1 on a free port), as twill's
@@ -154,19 +156,20 @@ for ((i = 0; i < T_N; i++)); do
 	rows+=("| $where | $name | $ko | $to | ${verdict//|/\\|} |")
 done
 
-# twill's own scripts, against its own Flask test server.
+# twill's own scripts, against its own Flask test server. The reasons cite
+# docs/twill.md's differences.
 declare -A own_known=(
-	[test_basic.twill]="getinput/getpassword: not supported in Kong (choice 10)"
-	[test_check_links.twill]="extend_with: not supported in Kong (choice 10)"
-	[test_dns.twill]="extend_with: not supported in Kong (choice 10)"
-	[test_formfill.twill]="extend_with: not supported in Kong (choice 10)"
-	[test_match_parse.twill]="extend_with: not supported in Kong (choice 10)"
-	[test_shell.twill]="written for the interactive shell; fails under the CLI in twill too"
-	[test_shell_fail.twill]="written for the interactive shell"
-	[test_variables.twill]="run and Python expressions (choices 4 and 10)"
-	[test_go_fail2.twill]="an unknown command: a compile error in Kong, a failure of line 1 in twill"
-	[test_form.twill]="extend_with require (choice 10); see test_form-norequire.twill"
-	[test_go.twill]="extend_with require (choice 10); see test_go-norequire.twill"
+	[test_basic.twill]="getinput, getpassword (D13)"
+	[test_check_links.twill]="extend_with (D13)"
+	[test_dns.twill]="extend_with (D13)"
+	[test_formfill.twill]="extend_with (D13)"
+	[test_match_parse.twill]="extend_with (D13)"
+	[test_shell.twill]="written for the interactive shell (D13); fails under twill's runner too"
+	[test_shell_fail.twill]="written for the interactive shell (D13)"
+	[test_variables.twill]="run and Python expressions (D6, D13)"
+	[test_go_fail2.twill]="an unknown command (D2)"
+	[test_form.twill]="extend_with require (D13); see test_form-norequire.twill"
+	[test_go.twill]="extend_with require (D13); see test_go-norequire.twill"
 )
 own_rows=()
 port=$("$TWILL_PYTHON" -c 'import socket; s = socket.socket()
