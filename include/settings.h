@@ -72,7 +72,12 @@
 	    "(repeatable)")						\
 	X(log, STRING, 0, 0, 0, 0, 0, SET_CHECK, NULL, "FILE",		\
 	    "append results to FILE (- for standard output; default "	\
-	    "kong.jsonl beside the inventory)")
+	    "kong.jsonl beside the inventory)")				\
+	X(admins, LIST, 0, 0, 0, 0, 0, 0, NULL, "ADDRESS",		\
+	    "who gets every site's mail and Kong's own problems")	\
+	X(attributes, LIST, 0, 0, 0, 0, 0, 0, NULL, "NAME",		\
+	    "free attributes whose names look like typos of built-in "	\
+	    "keys (tag, uri), kept as attributes")
 
 enum setting_type {
 	SETTING_INT,		/* a whole number within [min, max] */

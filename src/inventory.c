@@ -70,9 +70,22 @@ struct inv_type_extra {
 	int		 tests_line;
 };
 
+/* A free attribute whose name is a near miss of a built-in key. */
+struct inv_near {
+	const char	*file;
+	int		 line;
+	const char	*kind;
+	char		*section;
+	char		*key;
+	const char	*known;
+};
+
 struct inv_load {
 	struct inventory	*inv;
 	struct diag		*diag;
+	struct inv_near		*nears;		/* checked once [kong] is read */
+	size_t			 nnears;
+	char			*section;	/* the current section's name */
 
 	/* The file being read and the reader's position in it. */
 	const char		*file;
@@ -384,6 +397,8 @@ inv_section(struct inv_load *l, const char *h, size_t hlen)
 	}
 
 	l->kind = k;
+	free(l->section);
+	l->section = xstrdup(name);
 	l->cur = inv_new_object(l, k, name);
 	if (l->cur != NULL)
 		inv_index(inv, kind, name, l->cur);
@@ -634,7 +649,13 @@ inv_kong_key(struct inv_load *l, const char *key, const char *value,
 	char				*cause;
 	size_t				 i, id;
 
-	if ((info = settings_find(key)) == NULL) {
+	if ((info = settings_find(key)) == NULL &&
+	    (info = settings_near(key)) != NULL) {
+		inv_error(l, l->lineno, "unknown setting '%s' in [kong]; did you "
+		    "mean '%s'?", key, info->key);
+		return;
+	}
+	if (info == NULL) {
 		buf_init(&known);
 		for (i = 0; i < SETTINGS_COUNT; i++)
 			buf_printf(&known, "%s%s", i > 0 ? ", " : "",
@@ -658,11 +679,44 @@ inv_kong_key(struct inv_load *l, const char *key, const char *value,
 	}
 }
 
-/* Store a free attribute, refusing keys that would hide a built-in one. */
+/* The keys each kind of section knows, besides free attributes. */
+static const char *inv_site_keys[] = { "url", "type", "tags", "servers",
+    "managers", "tests", "live", "insecure", NULL };
+static const char *inv_type_keys[] = { "managers", "tests", NULL };
+static const char *inv_server_keys[] = { "address", NULL };
+static const char *inv_test_keys[] = { "file", "body", "types", "sites",
+    "tags", "deadline", NULL };
+
+/*
+ * The known key that key is a near miss of (one edit; two for long keys),
+ * or NULL: "tag" for "tags", "types" for "type", "adress" for "address".
+ */
+static const char *
+inv_near_key(const char *key, const char **known)
+{
+	size_t	d, n;
+
+	for (; *known != NULL; known++) {
+		d = levenshtein(key, *known);
+		n = strlen(key) < strlen(*known) ? strlen(key) : strlen(*known);
+		if (d == 1 || (d == 2 && n >= 6))
+			return (*known);
+	}
+	return (NULL);
+}
+
+/*
+ * Store a free attribute, refusing keys that would hide a built-in one.
+ * A near miss of a built-in key is kept, to be refused once every file is
+ * read, unless [kong] attributes declares it.
+ */
 static void
 inv_attr(struct inv_load *l, json_t **attrs, const char *kind, const char *key,
     const char *value)
 {
+	const char	*near;
+	struct inv_near	*nm;
+
 	if (strcmp(key, "name") == 0) {
 		inv_error(l, l->lineno, "a %s's name comes from its section "
 		    "header, not from a 'name' key", kind);
@@ -680,6 +734,19 @@ inv_attr(struct inv_load *l, json_t **attrs, const char *kind, const char *key,
 			    "{{ %s.KEY }})", key, kind);
 			return;
 		}
+	}
+	near = inv_near_key(key, strcmp(kind, "site") == 0 ? inv_site_keys :
+	    strcmp(kind, "type") == 0 ? inv_type_keys : inv_server_keys);
+	if (near != NULL) {
+		l->nears = xreallocarray(l->nears, l->nnears + 1,
+		    sizeof *l->nears);
+		nm = &l->nears[l->nnears++];
+		nm->file = l->file;
+		nm->line = l->lineno;
+		nm->kind = kind;
+		nm->section = xstrdup(l->section);
+		nm->key = xstrdup(key);
+		nm->known = near;
 	}
 	if (*attrs == NULL)
 		*attrs = json_object();
@@ -803,6 +870,9 @@ inv_test_key(struct inv_load *l, struct test *t, const char *key,
 		inv_set_list(&t->tags, value);
 	else if (strcmp(key, "deadline") == 0)
 		inv_duration(l, key, value, &t->deadline_ms);
+	else if (inv_near_key(key, inv_test_keys) != NULL)
+		inv_error(l, l->lineno, "unknown key '%s' in [test %s]; did you "
+		    "mean '%s'?", key, t->name, inv_near_key(key, inv_test_keys));
 	else
 		inv_error(l, l->lineno, "unknown key '%s' in [test %s]; known: "
 		    "file, body, types, sites, tags, deadline", key, t->name);
@@ -949,12 +1019,18 @@ inv_handler(void *user, const char *section, const char *name,
 static void
 inv_read(struct inv_load *l, const char *path)
 {
-	char	*text, *cause;
+	const char	*why;
+	char		*text, *cause;
 	size_t	 len;
 
 	if ((text = read_file(path, 64 << 20, &len, &cause)) == NULL) {
+		/* The cause starts with the path, which the diag shows already. */
+		why = strncmp(cause, path, strlen(path)) == 0 &&
+		    cause[strlen(path)] == ':' ? cause + strlen(path) + 2 : cause;
 		diag_line(l->diag, DIAG_ERROR, path, 0, "cannot read the "
-		    "inventory: %s", strerror(errno));
+		    "inventory: %s%s", why, strstr(why, "directory") != NULL ?
+		    " (an inventory directory holds *.ini files; rename or move "
+		    "this one)" : "");
 		free(cause);
 		return;
 	}
@@ -1158,11 +1234,21 @@ static void
 inv_resolve(struct inv_load *l)
 {
 	struct inventory	*inv = l->inv;
+	struct inv_near		*nm;
 	struct site		*s;
 	struct site_type	*ty;
 	struct test		*t;
 	size_t			 i, j, n;
 
+	for (i = 0; i < l->nnears; i++) {
+		nm = &l->nears[i];
+		if (!strv_contains(inv->settings.attributes, nm->key))
+			inv_error_in(l, nm->file, nm->line, "unknown key '%s' in "
+			    "[%s %s]; did you mean '%s'? (to keep '%s' as a free "
+			    "attribute, declare it in [kong]: attributes = %s)",
+			    nm->key, nm->kind, nm->section, nm->known, nm->key,
+			    nm->key);
+	}
 	for (i = 0; i < l->ntypes; i++) {
 		ty = l->types[i].type;
 		for (j = 0; ty->test_names[j] != NULL; j++) {
@@ -1287,6 +1373,12 @@ out:
 		free(l.tests[i].body_lines);
 		free(l.tests[i].body_cols);
 	}
+	for (i = 0; i < l.nnears; i++) {
+		free(l.nears[i].section);
+		free(l.nears[i].key);
+	}
+	free(l.nears);
+	free(l.section);
 	free(l.tests);
 	free(l.sites);
 	free(l.types);
