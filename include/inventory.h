@@ -28,6 +28,7 @@ struct server {
 struct site_type {
 	char	*name;
 	char   **managers;
+	char   **recipients;		/* managers, then [kong] admins */
 	char   **test_names;
 	json_t	*attrs;
 	const char *file;
@@ -58,6 +59,7 @@ struct site {
 	struct server	**servers;
 	size_t		  nservers;
 	char		**managers;
+	char		**recipients;	/* its, its type's, then admins */
 	char		**test_names;
 	int		  live;
 	int		  insecure;
@@ -82,6 +84,7 @@ struct inventory {
 	size_t			  ntests;
 	struct map		  index;	/* "KIND NAME" -> object */
 	char			**files;	/* the files read; objects point here */
+	char			**recipients;	/* [kong] admins, deduplicated */
 	size_t			  nfiles;
 };
 

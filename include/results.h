@@ -93,6 +93,7 @@ struct result_where {
 	const char		*test;
 	const char		*server;
 	const char		*script;	/* kong run: the file */
+	char *const		*recipients;	/* who hears of it, or NULL */
 };
 
 struct result {

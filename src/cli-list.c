@@ -69,11 +69,12 @@ list_sites(struct inventory *inv, const struct selection *sel, int json)
 		names = list_test_names(s->tests, s->ntests);
 		if (json) {
 			list_json(json_pack("{s:s, s:s, s:s, s:s?, s:o, s:o, "
-			    "s:o, s:b, s:b, s:o, s:o, s:s, s:i}",
+			    "s:o, s:o, s:b, s:b, s:o, s:o, s:s, s:i}",
 			    "kind", "site", "name", s->name, "url", s->url,
 			    "type", s->type_name, "tags", list_strv(s->tags),
 			    "servers", list_strv(s->server_names),
-			    "managers", list_strv(s->managers), "live", s->live,
+			    "managers", list_strv(s->managers),
+			    "recipients", list_strv(s->recipients), "live", s->live,
 			    "insecure", s->insecure, "tests", list_strv(names),
 			    "attributes", list_attrs(s->attrs), "file", s->file,
 			    "line", s->line));

@@ -1229,6 +1229,55 @@ inv_test_source(struct inv_load *l, struct inv_test_extra *x)
 	source_set_map(t->src, x->body_lines, x->body_cols, x->nbody);
 }
 
+/*
+ * The union of lists, in order, without repeats; the shared empty list
+ * when it is empty. Caller frees with inv_free_list.
+ */
+static char **
+inv_union(char *const *a, char *const *b, char *const *c)
+{
+	char *const	*in[3] = { a, b, c };
+	char		**v = NULL;
+	size_t		  n = 0, i, k;
+
+	for (i = 0; i < nitems(in); i++) {
+		for (k = 0; in[i] != NULL && in[i][k] != NULL; k++) {
+			if (v != NULL && strv_contains(v, in[i][k]))
+				continue;
+			v = xreallocarray(v, n + 2, sizeof *v);
+			v[n++] = xstrdup(in[i][k]);
+			v[n] = NULL;
+		}
+	}
+	return (v != NULL ? v : inv_none);
+}
+
+/*
+ * Who hears about each site: its managers, its type's, then [kong] admins.
+ * A site without managers of its own shares its type's list.
+ */
+static void
+inv_recipients(struct inventory *inv)
+{
+	char *const	*admins = inv->settings.admins;
+	struct site	*s;
+	size_t		 i;
+
+	for (i = 0; i < inv->ntypes; i++)
+		inv->types[i]->recipients = inv_union(inv->types[i]->managers,
+		    admins, NULL);
+	inv->recipients = inv_union(admins, NULL, NULL);
+	for (i = 0; i < inv->nsites; i++) {
+		s = inv->sites[i];
+		if (s->managers[0] != NULL)
+			s->recipients = inv_union(s->managers, s->type != NULL ?
+			    s->type->managers : NULL, admins);
+		else
+			s->recipients = s->type != NULL ? s->type->recipients :
+			    inv->recipients;
+	}
+}
+
 /* Second pass: resolve and check every reference. */
 static void
 inv_resolve(struct inv_load *l)
@@ -1308,6 +1357,7 @@ inv_resolve(struct inv_load *l)
 		}
 		inv_test_source(l, &l->tests[i]);
 	}
+	inv_recipients(inv);
 	for (i = 0; i < inv->nsites; i++) {
 		s = inv->sites[i];
 		for (n = 0, j = 0; j < inv->ntests; j++)
@@ -1409,6 +1459,7 @@ inventory_free(struct inventory *inv)
 	for (i = 0; i < inv->ntypes; i++) {
 		free(inv->types[i]->name);
 		inv_free_list(inv->types[i]->managers);
+		inv_free_list(inv->types[i]->recipients);
 		inv_free_list(inv->types[i]->test_names);
 		json_decref(inv->types[i]->attrs);
 		free(inv->types[i]);
@@ -1422,6 +1473,8 @@ inventory_free(struct inventory *inv)
 		inv_free_list(s->tags);
 		inv_free_list(s->server_names);
 		free(s->servers);
+		if (s->managers[0] != NULL)
+			inv_free_list(s->recipients);
 		inv_free_list(s->managers);
 		inv_free_list(s->test_names);
 		json_decref(s->attrs);
@@ -1445,6 +1498,7 @@ inventory_free(struct inventory *inv)
 	free(inv->sites);
 	free(inv->tests);
 	settings_free(&inv->settings);
+	inv_free_list(inv->recipients);
 	map_free(&inv->index, NULL);
 	for (i = 0; i < inv->nfiles; i++)
 		free(inv->files[i]);
@@ -1675,6 +1729,7 @@ inventory_context(const struct site *s, const struct test *t,
 	json_object_set_new(site, "tags", inv_strv_json(s->tags));
 	json_object_set_new(site, "servers", inv_strv_json(s->server_names));
 	json_object_set_new(site, "managers", inv_strv_json(s->managers));
+	json_object_set_new(site, "recipients", inv_strv_json(s->recipients));
 	json_object_set_new(site, "tests", inv_strv_json(s->test_names));
 	json_object_set_new(site, "live", json_boolean(s->live));
 	json_object_set_new(site, "insecure", json_boolean(s->insecure));

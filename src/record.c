@@ -337,6 +337,15 @@ record_result(struct buf *out, const struct result *r)
 		record_jstr(out, w->test);
 		record_jkey(out, "server", 0);
 		record_jstr(out, w->server);
+		record_jkey(out, "recipients", 0);
+		buf_addc(out, '[');
+		for (i = 0; w->recipients != NULL && w->recipients[i] != NULL;
+		    i++) {
+			if (i > 0)
+				buf_addc(out, ',');
+			record_jstr(out, w->recipients[i]);
+		}
+		buf_addc(out, ']');
 	}
 	record_jkey(out, "status", 0);
 	record_jstr(out, result_status_name(r->status));

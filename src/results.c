@@ -209,6 +209,27 @@ results_strdup(json_t *o, const char *key)
 	return (s != NULL ? xstrdup(s) : NULL);
 }
 
+/*
+ * An array of strings as a NULL-terminated vector of borrowed strings
+ * (the vector is the caller's), or NULL when there is none.
+ */
+static char **
+results_strv(json_t *o, const char *key)
+{
+	json_t	*a = json_object_get(o, key), *v;
+	char	**out;
+	size_t	  i, n = 0;
+
+	if (!json_is_array(a))
+		return (NULL);
+	out = xcalloc(json_array_size(a) + 1, sizeof *out);
+	json_array_foreach(a, i, v) {
+		if (json_is_string(v))
+			out[n++] = (char *)json_string_value(v);
+	}
+	return (out);
+}
+
 /* An integer member, or 0. */
 static int64_t
 results_int(json_t *o, const char *key)
@@ -345,6 +366,7 @@ struct results_reader {
 	char		*error;
 	json_t		*json;		/* the current record */
 	struct result	 result;
+	char		**recipients;	/* the current result's, borrowed */
 };
 
 /* A reader of an open descriptor (not closed by the reader); name for messages. */
@@ -390,6 +412,7 @@ results_reader_close(struct results_reader *rd)
 		close(rd->fd);
 	json_decref(rd->json);
 	result_clear(&rd->result);
+	free(rd->recipients);
 	free(rd->buf);
 	free(rd->error);
 	free(rd->path);
@@ -468,6 +491,8 @@ results_reader_next(struct results_reader *rd, struct results_entry *e)
 	json_decref(rd->json);
 	rd->json = NULL;
 	result_clear(&rd->result);
+	free(rd->recipients);
+	rd->recipients = NULL;
 	for (;;) {
 		if ((rc = results_reader_line(rd, &line, &n, &whole)) != 1)
 			return (rc);
@@ -498,6 +523,8 @@ results_reader_next(struct results_reader *rd, struct results_entry *e)
 		e->kind = RESULTS_RUN_END;
 	else if (kind != NULL && strcmp(kind, "result") == 0 &&
 	    results_from_json(rec, &rd->result) == 0) {
+		rd->recipients = results_strv(rec, "recipients");
+		rd->result.where.recipients = rd->recipients;
 		e->kind = RESULTS_RESULT;
 		e->result = rd->result;
 	} else

@@ -264,6 +264,7 @@ sweep_where(struct sweep *sw, const struct pair *p, struct result *r)
 	r->where.type = p->site->type_name;
 	r->where.test = p->test->name;
 	r->where.server = p->server != NULL ? p->server->name : NULL;
+	r->where.recipients = p->site->recipients;
 }
 
 /* Give a final result to every sink. */

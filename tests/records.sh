@@ -42,9 +42,11 @@ sed "s/18470/$P/g; s/^log = .*/log = results.jsonl/" \
 # What stays the same from run to run: the records without times,
 # durations, ids, host, pid and versions; result records sorted by pair.
 normalize() {
-	jq -S -c --arg port "$P" --arg dir "$tmp/demo/" '
+	jq -r -S -c --arg port "$P" --arg dir "$tmp/demo/" '
 	    def clean: walk(if type == "string" then
-		gsub(":" + $port; ":PORT") | ltrimstr($dir) else . end);
+		gsub(":" + $port; ":PORT") | ltrimstr($dir)
+	    elif type == "object" then to_entries | sort_by(.key) | from_entries
+	    else . end);
 	    if .record == "result" then
 		del(.run, .start, .duration_us)
 		| .steps |= map(del(.dns_us, .connect_us, .tls_us, .first_byte_us, .total_us))
@@ -53,10 +55,11 @@ normalize() {
 		del(.run, .time, .host, .pid, .versions, .inventory)
 	    else
 		del(.run, .time, .duration_us)
-	    end | clean' "$1" |
-	awk '/"record":"run_start"/ { print "0 " $0; next }
-	     /"record":"run_end"/ { print "2 " $0; next }
-	     { print "1 " $0 }' | sort | cut -d' ' -f2-
+	    end | clean
+	    | [(if .record == "run_start" then 0 elif .record == "result" then 1 else 2 end),
+	       ([.site, .test, .server] | map(. // "-") | join(" ")), tojson]
+	    | map(tostring) | join("\t")' "$1" |
+	sort -t "$(printf '\t')" -k1,1n -k2,2 | cut -f3-
 }
 
 for mode in plain per-server; do
