@@ -443,6 +443,80 @@ inv_split(const char *line, size_t len, char **key, char **value)
 	*value = inv_value(sep < e ? sep + 1 : e, e);
 }
 
+/* A section header line ("[kind name]"), checked; inih gets "[s]". */
+static char *
+inv_header_line(struct inv_load *l, char *str, const char *p, const char *e)
+{
+	const char	*close = memchr(p, ']', (size_t)(e - p)), *q;
+
+	if (close == NULL) {
+		inv_error(l, l->lineno, "section header without ']': expected "
+		    "[KIND NAME]");
+		l->kind = INV_NONE;
+		l->cur = NULL;
+		l->have_prev = 0;
+		l->skip = 1;
+		return (str);
+	}
+	for (q = close + 1; q < e; q++) {
+		if (*q == ';' || *q == '#')
+			break;
+		if (!isspace((unsigned char)*q)) {
+			inv_error(l, l->lineno, "text after ']' in a section "
+			    "header");
+			break;
+		}
+	}
+	inv_section(l, p + 1, (size_t)(close - p - 1));
+	strcpy(str, "[s]\n");
+	return (str);
+}
+
+/*
+ * A key line ("key = value"), handed to inih without its indentation, or
+ * as a stand-in when it is too long for inih's buffer.
+ */
+static char *
+inv_key_line(struct inv_load *l, char *str, int num, const char *line,
+    size_t len, size_t lead)
+{
+	const char	*p, *e = line + len;
+
+	/* A key line: one word, then '=' or ':'. */
+	for (p = line + lead; p < e && *p != '=' && *p != ':'; p++) {
+		if (isspace((unsigned char)*p)) {
+			const char *q = p;
+
+			while (q < e && isspace((unsigned char)*q))
+				q++;
+			if (q < e && *q != '=' && *q != ':') {
+				p = e;
+				break;
+			}
+		}
+	}
+	if (p == e) {
+		inv_error(l, l->lineno, "expected 'key = value', '[KIND NAME]' "
+		    "or a comment");
+		l->skip = 1;
+		return (str);
+	}
+	l->have_prev = 1;
+	for (l->value_col = (size_t)(p - line) + 1; l->value_col < len &&
+	    isspace((unsigned char)line[l->value_col]); l->value_col++)
+		;
+	if (len + 2 > (size_t)num || len > INV_INIH_FIT ||
+	    (size_t)(p - line) > INV_INIH_NAME) {
+		inv_split(line, len, &l->okey, &l->ovalue);
+		strcpy(str, "\x01=\x01\n");
+		return (str);
+	}
+	/* Without its indentation, so that inih never takes it as a continuation. */
+	memcpy(str, line + lead, len - lead);
+	str[len - lead] = '\n';
+	str[len - lead + 1] = '\0';
+	return (str);
+}
 /*
  * inih's reader: hand over the next line, checked. Lines that must not
  * reach inih are replaced by an empty line; lines too long for its buffer
@@ -519,66 +593,10 @@ inv_read_line(char *str, int num, void *stream)
 		return (str);
 	}
 
-	if (*p == '[') {
-		const char *close = memchr(p, ']', (size_t)(e - p));
+	if (*p == '[')
+		return (inv_header_line(l, str, p, e));
 
-		if (close == NULL) {
-			inv_error(l, l->lineno, "section header without ']': "
-			    "expected [KIND NAME]");
-			l->kind = INV_NONE;
-			l->cur = NULL;
-			l->have_prev = 0;
-			l->skip = 1;
-			return (str);
-		}
-		for (const char *q = close + 1; q < e; q++) {
-			if (*q == ';' || *q == '#')
-				break;
-			if (!isspace((unsigned char)*q)) {
-				inv_error(l, l->lineno, "text after ']' in a "
-				    "section header");
-				break;
-			}
-		}
-		inv_section(l, p + 1, (size_t)(close - p - 1));
-		strcpy(str, "[s]\n");
-		return (str);
-	}
-
-	/* A key line: one word, then '=' or ':'. */
-	for (p = line + lead; p < e && *p != '=' && *p != ':'; p++) {
-		if (isspace((unsigned char)*p)) {
-			const char *q = p;
-
-			while (q < e && isspace((unsigned char)*q))
-				q++;
-			if (q < e && *q != '=' && *q != ':') {
-				p = e;
-				break;
-			}
-		}
-	}
-	if (p == e) {
-		inv_error(l, l->lineno, "expected 'key = value', '[KIND NAME]' "
-		    "or a comment");
-		l->skip = 1;
-		return (str);
-	}
-	l->have_prev = 1;
-	for (l->value_col = (size_t)(p - line) + 1; l->value_col < len &&
-	    isspace((unsigned char)line[l->value_col]); l->value_col++)
-		;
-	if (len + 2 > (size_t)num || len > INV_INIH_FIT ||
-	    (size_t)(p - line) > INV_INIH_NAME) {
-		inv_split(line, len, &l->okey, &l->ovalue);
-		strcpy(str, "\x01=\x01\n");
-		return (str);
-	}
-	/* Without its indentation, so that inih never takes it as a continuation. */
-	memcpy(str, line + lead, len - lead);
-	str[len - lead] = '\n';
-	str[len - lead + 1] = '\0';
-	return (str);
+	return (inv_key_line(l, str, num, line, len, lead));
 }
 
 /* Parse a list value into a fresh vector, replacing *v. */
