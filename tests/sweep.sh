@@ -88,7 +88,7 @@ INI
 kong check -c "$inv" --per-server --log "$tmp/ps.jsonl" --summary 2> "$tmp/ps.err"
 is "$?" 1 "--per-server: web2's shop fails"
 has "$tmp/ps.err" '^  shop@web2 +home \(fail\)' "failures by site name the server"
-has "$tmp/ps.err" '^  [0-9.]+m?s +shop@web[12] +home' "the slowest checks name the server"
+has "$tmp/ps.err" '^  [0-9.]+(us|ms|s|m) +shop@web[12] +home' "the slowest checks name the server"
 hasnt "$tmp/ps.err" '^  shop +home' "no row drops the server"
 
 # --- recipients in every record and in kong list --json ------------------
