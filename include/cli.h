@@ -33,6 +33,7 @@ struct cli_option {
 #define CLI_SELECTORS	0x2	/* --site, --type, --test, --server, --tag */
 #define CLI_SWEEP	0x4	/* the settings of a sweep (SET_CHECK) */
 #define CLI_RUN		0x8	/* the settings of kong run (SET_RUN) */
+#define CLI_BENCH	0x10	/* the settings of kong bench (SET_BENCH) */
 
 struct cli_args;
 
@@ -78,6 +79,7 @@ extern const struct cli_cmd cli_run_cmd;
 extern const struct cli_cmd cli_list_cmd;
 extern const struct cli_cmd cli_render_cmd;
 extern const struct cli_cmd cli_lint_cmd;
+extern const struct cli_cmd cli_bench_cmd;
 extern const struct cli_cmd cli_help_cmd;
 
 const struct cli_cmd *cli_find(const char *);

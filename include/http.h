@@ -68,5 +68,6 @@ void		 xfer_timing(const struct xfer *, struct http_timing *);
 char		*xfer_header(const struct xfer *, const char *);
 const char	*xfer_error(const struct xfer *);
 CURL		*http_easy_create(void);
+char		*http_url_host(const char *);
 
 #endif

@@ -25,6 +25,13 @@ struct engine;
 struct page;
 struct session;
 
+/* What a session does with its connections. */
+enum session_conns {
+	SESSION_CONNS_SWEEP,	/* reuse them, close after the last request */
+	SESSION_CONNS_KEEP,	/* reuse them and leave them for the next session */
+	SESSION_CONNS_NEW,	/* a new connection for every request */
+};
+
 /* How a session runs: from the command line or the inventory. */
 struct session_config {
 	long		  timeout_ms;
@@ -38,6 +45,7 @@ struct session_config {
 	int		  never_fail;	/* -n */
 	const char	 *initial_url;	/* -u */
 	long		  output_cap;	/* 0: no cap */
+	enum session_conns connections;	/* what happens to connections */
 	FILE		 *out;		/* NULL: capture into the result */
 };
 

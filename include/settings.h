@@ -23,6 +23,8 @@
 /* Where a setting is an option (it is always a [kong] key). */
 #define SET_CHECK	0x1	/* kong check and the other sweeps */
 #define SET_RUN		0x2	/* kong run */
+#define SET_BENCH	0x4	/* kong bench */
+#define SET_ANY		(SET_CHECK | SET_RUN | SET_BENCH)
 
 /*
  * X(name, type, check default, run default, min, max, short option,
@@ -38,12 +40,12 @@
 	    "N", "at most N sessions in flight per host (0: no cap)")	\
 	X(server_cap, INT, 0, 0, 0, 100000, 0, SET_CHECK, "server_cap",	\
 	    "N", "at most N sessions in flight per server (0: no cap)")	\
-	X(timeout, DURATION, 30000, 30000, 0, 0, 0, SET_CHECK | SET_RUN, \
+	X(timeout, DURATION, 30000, 30000, 0, 0, 0, SET_ANY, \
 	    "timeout_ms", "DUR", "per-request timeout, whole transfer")	\
 	X(connect_timeout, DURATION, 10000, 10000, 0, 0, 0,		\
-	    SET_CHECK | SET_RUN, "connect_timeout_ms", "DUR",		\
+	    SET_ANY, "connect_timeout_ms", "DUR",		\
 	    "per-request connection timeout")				\
-	X(deadline, DURATION, 120000, 0, 0, 0, 0, SET_CHECK | SET_RUN,	\
+	X(deadline, DURATION, 120000, 0, 0, 0, 0, SET_ANY,	\
 	    "deadline_ms", "DUR", "per-script deadline (0: none)")	\
 	X(retries, INT, 0, 0, 0, 10, 0, SET_CHECK, "retries", "N",	\
 	    "run a check again after a network failure, N times")	\
@@ -51,23 +53,23 @@
 	    "a 5xx response counts as a network failure for --retries")	\
 	X(retry_backoff, DURATION, 250, 250, 1, 0, 0, SET_CHECK, NULL,	\
 	    "DUR", "delay before the first retry, doubling after each")	\
-	X(insecure, BOOL, 0, 0, 0, 0, 'k', SET_CHECK | SET_RUN,		\
+	X(insecure, BOOL, 0, 0, 0, 0, 'k', SET_ANY,		\
 	    "insecure", NULL, "do not verify TLS certificates")		\
 	X(max_body, SIZE, 16777216, 67108864, 1024, 0, 0,		\
-	    SET_CHECK | SET_RUN, "max_body", "SIZE",			\
+	    SET_ANY, "max_body", "SIZE",			\
 	    "largest response body read")				\
 	X(max_headers, SIZE, 1048576, 1048576, 1024, 0, 0,		\
-	    SET_CHECK | SET_RUN, NULL, "SIZE",				\
+	    SET_ANY, NULL, "SIZE",				\
 	    "largest header block of one response")			\
 	X(output_cap, SIZE, 16384, 16384, 1024, 0, 0, SET_CHECK, NULL,	\
 	    "SIZE", "script output kept per result")			\
-	X(max_connects, INT, 256, 256, 1, 100000, 0, SET_CHECK | SET_RUN, \
+	X(max_connects, INT, 256, 256, 1, 100000, 0, SET_ANY, \
 	    NULL, "N", "idle connections kept open for reuse")		\
-	X(grace, DURATION, 5000, 2000, 0, 0, 0, SET_CHECK | SET_RUN,	\
+	X(grace, DURATION, 5000, 2000, 0, 0, 0, SET_ANY,	\
 	    NULL, "DUR", "time checks in flight get after SIGTERM")	\
-	X(user_agent, STRING, 0, 0, 0, 0, 0, SET_CHECK | SET_RUN, NULL,	\
+	X(user_agent, STRING, 0, 0, 0, 0, 0, SET_ANY, NULL,	\
 	    "TEXT", "the User-Agent header (default Kong/VERSION)")	\
-	X(resolve, LIST, 0, 0, 0, 0, 0, SET_CHECK | SET_RUN, "resolve",	\
+	X(resolve, LIST, 0, 0, 0, 0, 0, SET_ANY, "resolve",	\
 	    "HOST:PORT:ADDRESS", "pin a name to an address, as curl "	\
 	    "(repeatable)")						\
 	X(log, STRING, 0, 0, 0, 0, 0, SET_CHECK, NULL, "FILE",		\

@@ -428,8 +428,11 @@ nav_request(struct session *s, const char *url, const struct credential *cred)
 		curl_easy_setopt(e, CURLOPT_USERNAME, NULL);
 		curl_easy_setopt(e, CURLOPT_PASSWORD, NULL);
 	}
-	curl_easy_setopt(e, CURLOPT_FORBID_REUSE, browser_last_request(s) ?
-	    1L : 0L);
+	curl_easy_setopt(e, CURLOPT_FORBID_REUSE, s->cfg.connections ==
+	    SESSION_CONNS_NEW || (s->cfg.connections == SESSION_CONNS_SWEEP &&
+	    browser_last_request(s)) ? 1L : 0L);
+	curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, s->cfg.connections ==
+	    SESSION_CONNS_NEW ? 1L : 0L);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, s->timeout_ms);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 	    s->cfg.connect_timeout_ms > 0 ? s->cfg.connect_timeout_ms : 0L);

@@ -27,6 +27,7 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_list_cmd,
 	&cli_render_cmd,
 	&cli_lint_cmd,
+	&cli_bench_cmd,
 	&cli_help_cmd,
 };
 const size_t cli_ncommands = nitems(cli_commands);
@@ -70,7 +71,8 @@ static int
 cli_takes_setting(const struct cli_cmd *cmd, const struct setting_info *info)
 {
 	return (((cmd->flags & CLI_SWEEP) && (info->commands & SET_CHECK)) ||
-	    ((cmd->flags & CLI_RUN) && (info->commands & SET_RUN)));
+	    ((cmd->flags & CLI_RUN) && (info->commands & SET_RUN)) ||
+	    ((cmd->flags & CLI_BENCH) && (info->commands & SET_BENCH)));
 }
 
 /* The command called name, or NULL. */

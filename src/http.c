@@ -8,6 +8,7 @@
  * (header list, MIME body, POST fields) live in its struct xfer until it is
  * done or cancelled, because libcurl does not copy them.
  */
+#include <ctype.h>
 #include <strings.h>
 
 #include "http.h"
@@ -382,4 +383,26 @@ xfer_error(const struct xfer *x)
 	if (x->errbuf[0] != '\0')
 		return (x->errbuf);
 	return (curl_easy_strerror(x->rc));
+}
+
+/* The host of a URL, lower case, as per-host caps and CURLOPT_CONNECT_TO use it. Caller frees. */
+char *
+http_url_host(const char *url)
+{
+	CURLU	*u;
+	char	*h = NULL, *out;
+
+	if ((u = curl_url()) == NULL)
+		fatal("curl_url: out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK) {
+		curl_url_cleanup(u);
+		return (xstrdup(url));
+	}
+	out = xstrdup(h);
+	for (char *p = out; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	curl_free(h);
+	curl_url_cleanup(u);
+	return (out);
 }

@@ -161,28 +161,6 @@ sweep_write_errors(const struct sweep *sw, int *err, char **what)
 	return (sinks_errors(&sw->sinks));
 }
 
-/* The host of a URL, lower case, for per-host caps. Caller frees. */
-static char *
-sweep_host(const char *url)
-{
-	CURLU	*u;
-	char	*h = NULL, *out;
-
-	if ((u = curl_url()) == NULL)
-		fatal("curl_url: out of memory");
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK) {
-		curl_url_cleanup(u);
-		return (xstrdup(url));
-	}
-	out = xstrdup(h);
-	for (char *p = out; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
-	curl_free(h);
-	curl_url_cleanup(u);
-	return (out);
-}
-
 /* The host name a resolve entry ([+-]HOST:PORT:...) pins, lower case. */
 static char *
 sweep_resolve_host(const char *entry)
@@ -218,7 +196,7 @@ sweep_resolve_lists(struct sweep *sw)
 	for (i = 0; i < sw->npairs; i++) {
 		if (!sw->pairs[i].site->live)
 			continue;
-		h = sweep_host(sw->pairs[i].site->url);
+		h = http_url_host(sw->pairs[i].site->url);
 		map_set(&hosts, h, &hosts);
 		free(h);
 	}
@@ -316,7 +294,7 @@ sweep_job_create(struct sweep *sw, size_t index)
 	j = xcalloc(1, sizeof *j);
 	j->sweep = sw;
 	j->index = index;
-	j->host = sweep_host(p->site->url);
+	j->host = http_url_host(p->site->url);
 	if (p->server != NULL) {
 		a = p->server->address;
 		j->connect_to = xstrfmt(strchr(a, ':') != NULL && *a != '[' ?
