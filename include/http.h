@@ -67,7 +67,8 @@ void		 xfer_cancel(struct xfer *);
 void		 xfer_timing(const struct xfer *, struct http_timing *);
 char		*xfer_header(const struct xfer *, const char *);
 const char	*xfer_error(const struct xfer *);
-CURL		*http_easy_create(void);
+CURL		*http_easy_get(struct http *);
+void		 http_easy_put(struct http *, CURL *);
 char		*http_url_host(const char *);
 
 #endif

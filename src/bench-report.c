@@ -45,6 +45,19 @@ bench_report_free(struct bench_report *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* The percentiles people read, in microseconds (read only, for jq). */
+static json_t *
+bench_percentiles(const struct histogram *h)
+{
+	return (json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:f}",
+	    "min", (json_int_t)(h->count > 0 ? h->min : 0),
+	    "p50", (json_int_t)histogram_percentile(h, 50),
+	    "p90", (json_int_t)histogram_percentile(h, 90),
+	    "p99", (json_int_t)histogram_percentile(h, 99),
+	    "p99.9", (json_int_t)histogram_percentile(h, 99.9),
+	    "max", (json_int_t)h->max, "mean", histogram_mean(h)));
+}
+
 /* One pair's numbers as JSON. */
 static json_t *
 bench_target_json(const struct bench_target *t)
@@ -80,15 +93,23 @@ bench_target_json(const struct bench_target *t)
 	    "steps", steps);
 	if (o == NULL)
 		fatal("json_pack failed for a bench target");
+	json_object_set_new(o, "percentiles_us", bench_percentiles(&t->latency));
+	json_object_set_new(o, "percentiles_uncorrected_us",
+	    bench_percentiles(&t->latency_raw));
 	return (o);
 }
 
-/* The report as JSON: what --json writes and kong bench compare reads. */
+/*
+ * The report as JSON: what --json writes and kong bench compare reads. The
+ * "all" object is every pair together, its histograms included, so that
+ * scripts read the whole run's percentiles without adding histograms.
+ */
 json_t *
 bench_report_json(const struct bench_report *r)
 {
-	json_t	*o, *targets;
-	size_t	 i;
+	struct bench_target	 all;
+	json_t			*o, *targets;
+	size_t			 i;
 
 	targets = json_array();
 	for (i = 0; i < r->ntargets; i++)
@@ -110,6 +131,9 @@ bench_report_json(const struct bench_report *r)
 	    "achieved_rate", bench_achieved_rate(r), "targets", targets);
 	if (o == NULL)
 		fatal("json_pack failed for a bench report");
+	bench_target_total(r, &all);
+	json_object_set_new(o, "all", bench_target_json(&all));
+	bench_target_clear(&all);
 	return (o);
 }
 

@@ -146,7 +146,7 @@ browser_init(struct session *s)
 {
 	size_t	i;
 
-	s->easy = http_easy_create();
+	s->easy = http_easy_get(engine_http(s->engine));
 	for (i = 0; s->cfg.resolve != NULL && s->cfg.resolve[i] != NULL; i++)
 		s->resolve = curl_slist_append(s->resolve, s->cfg.resolve[i]);
 	if (s->resolve != NULL)
@@ -206,7 +206,7 @@ browser_free(struct session *s)
 	}
 	free(s->headers);
 	json_decref(s->tidy_options);
-	curl_easy_cleanup(s->easy);
+	http_easy_put(engine_http(s->engine), s->easy);
 	curl_slist_free_all(s->resolve);
 	curl_slist_free_all(s->connect_to);
 }
