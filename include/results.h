@@ -28,7 +28,8 @@ struct page;
 	X(ERROR, "error")		/* it could not be checked */	\
 	X(TIMEOUT, "timeout")		/* past a timeout or deadline */ \
 	X(SKIPPED, "skipped")		/* the site is not live */	\
-	X(CANCELLED, "cancelled")	/* stopped by SIGINT/SIGTERM */
+	X(CANCELLED, "cancelled")	/* stopped by SIGINT/SIGTERM */	\
+	X(NOT_STARTED, "not_started")	/* the sweep was aborted first */
 
 enum result_status {
 #define RESULT_ENUM(e, s) RESULT_##e,

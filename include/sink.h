@@ -47,6 +47,7 @@ struct run_info {
 	uint64_t		 duration_us;
 	size_t			 not_started;
 	int			 interrupted;
+	char			*aborted;	/* why --abort-if stopped it */
 	size_t			 write_errors;
 	int			 exit_status;
 };

@@ -26,6 +26,12 @@ struct sweep_plan {
 	const struct selection	*sel;
 	const struct settings	*set;		/* the effective settings */
 	int			 per_server;
+	/*
+	 * --abort-if P%/N: once N results are in, stop when at least P % of
+	 * them failed with one error class (0: never).
+	 */
+	long			 abort_percent;
+	long			 abort_after;
 };
 
 struct sweep	*sweep_create(struct engine *, const struct sweep_plan *);

@@ -18,6 +18,7 @@ enum {
 	CHECK_QUIET,
 	CHECK_SUMMARY,
 	CHECK_NO_PROGRESS,
+	CHECK_ABORT_IF,
 };
 
 static const struct cli_option check_options[] = {
@@ -33,6 +34,9 @@ static const struct cli_option check_options[] = {
 	    "(for cron)", CHECK_SUMMARY },
 	{ "no-progress", 0, CLI_NOARG, NULL, "no progress line",
 	    CHECK_NO_PROGRESS },
+	{ "abort-if", 0, CLI_ARG, "P%/N", "stop starting checks when at least "
+	    "P% of the first N results fail with one error class (exit 5)",
+	    CHECK_ABORT_IF },
 	{ NULL, 0, 0, NULL, NULL, 0 }
 };
 
@@ -122,6 +126,11 @@ check_report(struct sweep *sw)
 	if ((n = sweep_write_errors(sw, &err, &what)) > 0)
 		fprintf(stderr, "kong check: %zu record%s could not be written to "
 		    "%s: %s\n", n, n == 1 ? "" : "s", what, strerror(err));
+	if (run->aborted != NULL)
+		fprintf(stderr, "kong check: aborted: %zu pair%s %s\n",
+		    run->counts.by_status[RESULT_NOT_STARTED],
+		    run->counts.by_status[RESULT_NOT_STARTED] == 1 ? "" : "s",
+		    run->aborted);
 	if (run->interrupted)
 		fprintf(stderr, "kong check: interrupted; %zu pair%s not "
 		    "started\n", run->not_started, run->not_started == 1 ? "" :
@@ -140,7 +149,7 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	char			*log, *cause;
 	size_t			 i;
 	int			 rc = KONG_EXIT_OK, dry = 0, quiet = 0;
-	int			 summary = 0, progress = 1, tty, nbad;
+	int			 summary = 0, progress = 1, tty, nbad, end;
 
 	memset(&plan, 0, sizeof plan);
 	for (i = 0; i < a->nopts; i++) {
@@ -164,6 +173,15 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 			break;
 		case CHECK_NO_PROGRESS:
 			progress = 0;
+			break;
+		case CHECK_ABORT_IF:
+			if (sscanf(a->opts[i].arg, "%ld%%/%ld%n", &plan.abort_percent,
+			    &plan.abort_after, &end) != 2 ||
+			    a->opts[i].arg[end] != '\0' || plan.abort_percent < 1 ||
+			    plan.abort_percent > 100 || plan.abort_after < 1)
+				return (cli_usage(cmd, "--abort-if takes P%%/N, "
+				    "such as 50%%/20 (P from 1 to 100), not '%s'",
+				    a->opts[i].arg));
 			break;
 		}
 	}
@@ -236,7 +254,7 @@ const struct cli_cmd cli_check_cmd = {
 	"[kong] setting overrides the inventory's value. Exit status: 0 all\n"
 	"passed, 1 a check failed, 2 usage/inventory/template/script error\n"
 	"(nothing ran), 3 the log could not be written, 4 interrupted\n"
-	"(SIGINT/SIGTERM).",
+	"(SIGINT/SIGTERM), 5 aborted by --abort-if.",
 	CLI_SELECTORS | CLI_SWEEP,
 	check_options,
 	0,

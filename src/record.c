@@ -476,7 +476,7 @@ record_run_end(const struct run_info *run)
 
 	t = record_time(realtime_usec());
 	rec = json_pack("{s:i, s:s, s:s, s:s, s:I, s:{s:I, s:I, s:I, s:I, s:I, "
-	    "s:I, s:I, s:I, s:I}, s:b, s:I, s:i}",
+	    "s:I, s:I, s:I, s:I, s:I}, s:b, s:s?, s:I, s:i}",
 	    "schema", RECORD_SCHEMA, "record", "run_end", "run", run->id,
 	    "time", t, "duration_us", (json_int_t)run->duration_us,
 	    "totals",
@@ -488,8 +488,10 @@ record_run_end(const struct run_info *run)
 	    "timeout", (json_int_t)c[RESULT_TIMEOUT],
 	    "skipped", (json_int_t)c[RESULT_SKIPPED],
 	    "cancelled", (json_int_t)c[RESULT_CANCELLED],
+	    "aborted", (json_int_t)c[RESULT_NOT_STARTED],
 	    "not_started", (json_int_t)run->not_started,
 	    "interrupted", run->interrupted,
+	    "aborted", run->aborted,
 	    "write_errors", (json_int_t)run->write_errors,
 	    "exit_status", run->exit_status);
 	free(t);

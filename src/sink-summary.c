@@ -75,6 +75,8 @@ sink_summary_result(struct sink *k, const struct run_info *run,
 	size_t			 i;
 
 	(void)run;
+	if (r->status == RESULT_NOT_STARTED)
+		return;		/* the end says why, once */
 	if (result_failed(r)) {
 		s->fails = xreallocarray(s->fails, s->nfails + 1,
 		    sizeof *s->fails);
@@ -215,7 +217,7 @@ sink_summary_end(struct sink *k, const struct run_info *run)
 {
 	static const enum result_status order[] = { RESULT_PASS,
 	    RESULT_PASS_AFTER_RETRY, RESULT_FAIL, RESULT_ERROR, RESULT_TIMEOUT,
-	    RESULT_SKIPPED, RESULT_CANCELLED };
+	    RESULT_SKIPPED, RESULT_CANCELLED, RESULT_NOT_STARTED };
 	struct sink_summary	*s = k->data;
 	struct table		 t;
 	size_t			 i, n, ran;
@@ -244,6 +246,9 @@ sink_summary_end(struct sink *k, const struct run_info *run)
 		    result_status_name(order[i]), off);
 	}
 	fputc('\n', s->f);
+	if (run->aborted != NULL)
+		fprintf(s->f, "  %s%zu %s%s\n", red,
+		    run->counts.by_status[RESULT_NOT_STARTED], run->aborted, off);
 	qsort(s->fails, s->nfails, sizeof *s->fails, summary_index_cmp);
 	summary_by_test(s, bold, off);
 	summary_by_site(s, bold, off);

@@ -46,6 +46,8 @@ struct sweep {
 	char		       **no_resolve;	/* an empty list */
 	struct event		*grace;
 	int			 signals;
+	size_t			 early;		/* results counted for abort_if */
+	size_t			 early_class[ERR__COUNT];
 	int			 finished;
 	void			(*done)(struct sweep *, void *);
 	void			*done_arg;
@@ -104,6 +106,7 @@ sweep_free(struct sweep *sw)
 	free(sw->no_resolve);
 	free(sw->pairs);
 	free(sw->run_id);
+	free(sw->run.aborted);
 	free(sw);
 }
 
@@ -245,6 +248,8 @@ sweep_where(struct sweep *sw, const struct pair *p, struct result *r)
 	r->where.recipients = p->site->recipients;
 }
 
+static void	sweep_abort_check(struct sweep *, const struct result *);
+
 /* Give a final result to every sink. */
 static void
 sweep_emit(struct sweep *sw, size_t index, struct result *r)
@@ -253,6 +258,8 @@ sweep_emit(struct sweep *sw, size_t index, struct result *r)
 	r->index = index;
 	result_counts_add(&sw->run.counts, r->status);
 	sinks_result(&sw->sinks, &sw->run, r);
+	if (r->status != RESULT_SKIPPED && r->status != RESULT_NOT_STARTED)
+		sweep_abort_check(sw, r);
 }
 
 /* A pair's record without running it: skipped, or an internal error. */
@@ -378,11 +385,50 @@ sweep_done(void *arg, void *user, struct result *r)
 	sweep_job_free(j);
 }
 
+/* A job the runner took but will not start (the sweep was stopped). */
 static void
 sweep_discard(void *arg, void *user)
 {
-	(void)arg;
-	sweep_job_free(user);
+	struct sweep		*sw = arg;
+	struct sweep_job	*j = user;
+
+	if (sw->run.aborted != NULL)
+		sweep_record(sw, j->index, RESULT_NOT_STARTED, ERR_NONE,
+		    sw->run.aborted);
+	sweep_job_free(j);
+}
+
+/*
+ * --abort-if: once abort_after results are in, stop starting checks when
+ * at least abort_percent of them failed with the same error class (a
+ * broken deploy, or the fleet unreachable), rather than after the whole
+ * fleet timed out. Checks in flight finish; the others get a record.
+ */
+static void
+sweep_abort_check(struct sweep *sw, const struct result *r)
+{
+	size_t	i, worst = 1;
+
+	if (sw->plan.abort_after <= 0 || sw->run.aborted != NULL ||
+	    sw->early >= (size_t)sw->plan.abort_after)
+		return;
+	sw->early++;
+	if (result_failed(r))
+		sw->early_class[r->eclass]++;
+	if (sw->early < (size_t)sw->plan.abort_after)
+		return;
+	for (i = 1; i < ERR__COUNT; i++) {
+		if (sw->early_class[i] > sw->early_class[worst])
+			worst = i;
+	}
+	if (sw->early_class[worst] * 100 < (size_t)sw->plan.abort_percent *
+	    sw->early || sw->early_class[worst] == 0)
+		return;
+	sw->run.aborted = xstrfmt("not started: the sweep was aborted (%zu of "
+	    "the first %zu checks failed with %s errors; --abort-if %ld%%/%ld)",
+	    sw->early_class[worst], sw->early, error_class_name(worst),
+	    sw->plan.abort_percent, sw->plan.abort_after);
+	runner_stop(sw->runner);
 }
 
 /* Everything ran (or was stopped): totals, exit status, run_end. */
@@ -398,12 +444,23 @@ sweep_drained(void *arg)
 	sw->finished = 1;
 	if (sw->grace != NULL)
 		event_del(sw->grace);
+	if (run->aborted != NULL) {
+		/* The pairs the runner never took. */
+		for (; sw->next < sw->npairs; sw->next++) {
+			if (sw->pairs[sw->next].site->live)
+				sweep_record(sw, sw->next, RESULT_NOT_STARTED,
+				    ERR_NONE, run->aborted);
+		}
+	}
 	run->duration_us = monotonic_usec() - run->start_mono;
-	ran = run->counts.total - run->counts.by_status[RESULT_SKIPPED];
+	ran = run->counts.total - run->counts.by_status[RESULT_SKIPPED] -
+	    run->counts.by_status[RESULT_NOT_STARTED];
 	run->not_started = run->to_run > ran ? run->to_run - ran : 0;
 	run->write_errors = sinks_errors(&sw->sinks);
 	run->exit_status = result_counts_failed(&run->counts) > 0 ?
 	    KONG_EXIT_FAILED : KONG_EXIT_OK;
+	if (run->aborted != NULL)
+		run->exit_status = KONG_EXIT_ABORTED;
 	if (run->interrupted)
 		run->exit_status = KONG_EXIT_INTERRUPTED;
 	if (run->write_errors > 0)

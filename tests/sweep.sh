@@ -178,6 +178,25 @@ is "$(jq -s -r '(.[0].time | sub("\\.[0-9]+Z$"; "Z") | fromdate) as $t0 |
     (.[1].start | sub("\\.[0-9]+Z$"; "Z") | fromdate) - $t0 | . <= 1' "$tmp/retry.jsonl")" \
     true "the record's start is the first attempt's, not the last's"
 
+# --- --abort-if: a fleet that is down is obvious in seconds ---------------
+{
+	printf '[kong]\nconcurrency = 2\n[test home]\nsites = %s\nbody = go {{ site.url }}\n' \
+	    "$(seq -f 'd%02g' 30 | paste -sd, -)"
+	for i in $(seq 30); do printf '[site d%02d]\nurl = http://127.0.0.1:%s/\n' $i "$DEAD"; done
+} > "$tmp/down.ini"
+kong check -c "$tmp/down.ini" --log "$tmp/down.jsonl" -q --abort-if 50%/5 2> "$tmp/down.err"
+is "$?" 5 "--abort-if: exit 5"
+is "$(jq -r 'select(.record=="run_end") | [.totals.pairs, .totals.error + .totals.aborted, (.totals.aborted >= 20)] | map(tostring) | join(" ")' "$tmp/down.jsonl")" \
+    "30 30 true" "every pair has a record: the first ones failed, the rest were not started"
+is "$(jq -r 'select(.status=="not_started") | .error.message' "$tmp/down.jsonl" | sort -u)" \
+    "not started: the sweep was aborted (5 of the first 5 checks failed with net errors; --abort-if 50%/5)" \
+    "each says why"
+is "$(jq -r 'select(.record=="run_end") | .aborted | startswith("not started: the sweep was aborted")' "$tmp/down.jsonl")" \
+    true "run_end says why"
+has "$tmp/down.err" '^kong check: aborted: [0-9]+ pairs not started' "and so does the terminal"
+kong check -c "$tmp/down.ini" --abort-if 50 2> "$tmp/down.err"
+is "$?" 2 "--abort-if without /N is a usage error"
+
 # --- a near miss of a built-in key, declared as an attribute --------------
 cat > "$tmp/attr.ini" <<INI
 [kong]
