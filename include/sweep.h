@@ -32,6 +32,9 @@ struct sweep_plan {
 	 */
 	long			 abort_percent;
 	long			 abort_after;
+	/* Only the pairs keep says yes to (NULL: every selected pair). */
+	int			(*keep)(const struct pair *, void *);
+	void			*keep_arg;
 };
 
 struct sweep	*sweep_create(struct engine *, const struct sweep_plan *);
@@ -43,6 +46,7 @@ void		 sweep_add_sink(struct sweep *, struct sink *);
 void		 sweep_start(struct sweep *, void (*)(struct sweep *, void *),
 		     void *);
 void		 sweep_interrupt(struct sweep *);
+void		 sweep_set_wait(struct sweep *, json_t *);
 const struct run_info *sweep_info(const struct sweep *);
 int		 sweep_exit_status(const struct sweep *);
 size_t		 sweep_write_errors(const struct sweep *, int *, char **);

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "sweep.h"
+#include "wait.h"
 
 enum {
 	CHECK_DRY_RUN = 1000,
@@ -19,6 +20,9 @@ enum {
 	CHECK_SUMMARY,
 	CHECK_NO_PROGRESS,
 	CHECK_ABORT_IF,
+	CHECK_WAIT_FOR,
+	CHECK_UNTIL,
+	CHECK_WAIT_INTERVAL,
 };
 
 static const struct cli_option check_options[] = {
@@ -37,12 +41,21 @@ static const struct cli_option check_options[] = {
 	{ "abort-if", 0, CLI_ARG, "P%/N", "stop starting checks when at least "
 	    "P% of the first N results fail with one error class (exit 5)",
 	    CHECK_ABORT_IF },
+	{ "wait-for", 0, CLI_ARG, "TEST", "first run TEST on every selected site "
+	    "it applies to, again where it fails, until it passes everywhere",
+	    CHECK_WAIT_FOR },
+	{ "until", 0, CLI_ARG, "DUR", "--wait-for gives up after this long "
+	    "(default 5m)", CHECK_UNTIL },
+	{ "wait-interval", 0, CLI_ARG, "DUR", "--wait-for probes again this "
+	    "often (default 2s)", CHECK_WAIT_INTERVAL },
 	{ NULL, 0, 0, NULL, NULL, 0 }
 };
 
 struct check_state {
 	struct engine	*engine;
 	struct sweep	*sweep;
+	struct waiter	*waiter;	/* --wait-for */
+	int		 waiting;	/* it is probing */
 	struct event	*sigint;
 	struct event	*sigterm;
 };
@@ -86,7 +99,10 @@ check_signal_cb(evutil_socket_t sig, short kind, void *arg)
 
 	(void)sig;
 	(void)kind;
-	sweep_interrupt(st->sweep);
+	if (st->waiting)
+		waiter_interrupt(st->waiter);
+	else
+		sweep_interrupt(st->sweep);
 }
 
 static void
@@ -96,6 +112,21 @@ check_done(struct sweep *sw, void *arg)
 
 	(void)sw;
 	event_base_loopbreak(engine_base(st->engine));
+}
+
+/* The deploy converged (or --until passed): the sweep, with what was seen. */
+static void
+check_waited(struct waiter *w, void *arg)
+{
+	struct check_state	*st = arg;
+
+	st->waiting = 0;
+	if (waiter_stopped(w)) {
+		event_base_loopbreak(engine_base(st->engine));
+		return;
+	}
+	sweep_set_wait(st->sweep, waiter_json(w));
+	sweep_start(st->sweep, check_done, st);
 }
 
 /* Run the sweep on a loop of our own, with SIGINT and SIGTERM forwarded. */
@@ -108,7 +139,11 @@ check_run(struct check_state *st)
 	st->sigterm = evsignal_new(base, SIGTERM, check_signal_cb, st);
 	evsignal_add(st->sigint, NULL);
 	evsignal_add(st->sigterm, NULL);
-	sweep_start(st->sweep, check_done, st);
+	if (st->waiter != NULL) {
+		st->waiting = 1;
+		waiter_start(st->waiter, check_waited, st);
+	} else
+		sweep_start(st->sweep, check_done, st);
 	event_base_dispatch(base);
 	event_free(st->sigint);
 	event_free(st->sigterm);
@@ -137,54 +172,170 @@ check_report(struct sweep *sw)
 		    "s");
 }
 
+/* What the options of kong check ask for, besides the settings. */
+struct check_opts {
+	int		 dry;
+	int		 quiet;
+	int		 summary;
+	int		 progress;
+	const char	*when;		/* --summary=WHEN */
+	const char	*wait_for;
+	long		 until_ms;
+	long		 interval_ms;
+};
+
+/* Read kong check's own options. Returns 0, or an exit status. */
+static int
+check_options_read(const struct cli_cmd *cmd, const struct cli_args *a,
+    struct check_opts *o, struct sweep_plan *plan)
+{
+	const char	*arg;
+	size_t		 i;
+	int		 end;
+
+	memset(o, 0, sizeof *o);
+	o->progress = 1;
+	o->until_ms = 300000;
+	o->interval_ms = 2000;
+	for (i = 0; i < a->nopts; i++) {
+		arg = a->opts[i].arg;
+		switch (a->opts[i].id) {
+		case CHECK_DRY_RUN:
+			o->dry = 1;
+			break;
+		case CHECK_PER_SERVER:
+			plan->per_server = 1;
+			break;
+		case CHECK_QUIET:
+			o->quiet = 1;
+			break;
+		case CHECK_SUMMARY:
+			o->summary = 1;
+			o->when = arg;
+			if (arg != NULL && strcmp(arg, "always") != 0 &&
+			    strcmp(arg, "failed") != 0)
+				return (cli_usage(cmd, "--summary takes always "
+				    "or failed, not '%s'", arg));
+			break;
+		case CHECK_NO_PROGRESS:
+			o->progress = 0;
+			break;
+		case CHECK_ABORT_IF:
+			if (sscanf(arg, "%ld%%/%ld%n", &plan->abort_percent,
+			    &plan->abort_after, &end) != 2 || arg[end] != '\0' ||
+			    plan->abort_percent < 1 || plan->abort_percent > 100 ||
+			    plan->abort_after < 1)
+				return (cli_usage(cmd, "--abort-if takes P%%/N, "
+				    "such as 50%%/20 (P from 1 to 100), not '%s'",
+				    arg));
+			break;
+		case CHECK_WAIT_FOR:
+			o->wait_for = arg;
+			break;
+		case CHECK_UNTIL:
+		case CHECK_WAIT_INTERVAL:
+			if (cli_duration(cmd, a->opts[i].id == CHECK_UNTIL ?
+			    "--until" : "--wait-interval", arg, a->opts[i].id ==
+			    CHECK_UNTIL ? &o->until_ms : &o->interval_ms) != 0)
+				return (KONG_EXIT_USAGE);
+			break;
+		}
+	}
+	return (0);
+}
+
+/*
+ * --wait-for TEST: a waiter probing TEST on the selected sites, through
+ * their names. Returns 0, or an exit status after saying what is wrong.
+ */
+static int
+check_wait_setup(struct check_state *st, const struct check_opts *o,
+    const struct sweep_plan *plan, struct selection *probe_sel)
+{
+	const struct inventory	*inv = plan->inv;
+	struct sweep_plan	 probe;
+	char			**names, *hint;
+	size_t			 i;
+
+	if (inventory_test(inv, o->wait_for) == NULL) {
+		names = xcalloc(inv->ntests + 1, sizeof *names);
+		for (i = 0; i < inv->ntests; i++)
+			names[i] = inv->tests[i]->name;
+		hint = cli_hint(o->wait_for, names, inv->ntests);
+		fprintf(stderr, "kong check: --wait-for: no test '%s' in the "
+		    "inventory%s\n", o->wait_for, hint);
+		free(hint);
+		free(names);
+		return (KONG_EXIT_USAGE);
+	}
+	*probe_sel = *plan->sel;
+	probe_sel->test = NULL;
+	probe_sel->ntest = 0;
+	selection_add(&probe_sel->test, &probe_sel->ntest, o->wait_for);
+	probe = *plan;
+	probe.sel = probe_sel;
+	probe.per_server = 0;
+	probe.abort_after = 0;
+	st->waiter = waiter_create(st->engine, &probe, o->until_ms,
+	    o->interval_ms);
+	if (waiter_nsites(st->waiter) == 0) {
+		fprintf(stderr, "kong check: --wait-for: test '%s' runs on none "
+		    "of the selected sites\n", o->wait_for);
+		return (KONG_EXIT_USAGE);
+	}
+	if (waiter_compile(st->waiter, stderr) > 0) {
+		fprintf(stderr, "kong check: --wait-for: test '%s' did not "
+		    "compile; nothing ran\n", o->wait_for);
+		return (KONG_EXIT_USAGE);
+	}
+	return (0);
+}
+
+/* The sinks: the log, then the progress line and the summary if wanted. */
+static int
+check_sinks(struct check_state *st, const struct check_opts *o,
+    const struct inventory *inv, const struct settings *set)
+{
+	struct sink	*k;
+	char		*log, *cause;
+	int		 tty = isatty(STDERR_FILENO);
+
+	log = check_log_path(inv, set);
+	k = sink_jsonl_open(log, 0, &cause);
+	free(log);
+	if (k == NULL) {
+		fprintf(stderr, "kong check: cannot open the results log %s\n",
+		    cause);
+		free(cause);
+		return (KONG_EXIT_IO);
+	}
+	sweep_add_sink(st->sweep, k);
+	if (!o->quiet && o->progress && tty)
+		sweep_add_sink(st->sweep, sink_progress_create(stderr,
+		    cli_color(stderr)));
+	if (!o->quiet && (o->summary || tty))
+		sweep_add_sink(st->sweep, sink_summary_create(stderr,
+		    cli_color(stderr), o->when != NULL && strcmp(o->when,
+		    "failed") == 0 ? SUMMARY_FAILED : SUMMARY_ALWAYS));
+	return (0);
+}
+
 static int
 check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 {
 	struct check_state	 st;
+	struct check_opts	 o;
 	struct sweep_plan	 plan;
+	struct selection	 probe_sel;
 	struct inventory	*inv;
 	struct settings		 set;
-	struct sink		*k;
-	const char		*when = NULL;
-	char			*log, *cause;
-	size_t			 i;
-	int			 rc = KONG_EXIT_OK, dry = 0, quiet = 0;
-	int			 summary = 0, progress = 1, tty, nbad, end;
+	int			 rc, nbad;
 
 	memset(&plan, 0, sizeof plan);
-	for (i = 0; i < a->nopts; i++) {
-		switch (a->opts[i].id) {
-		case CHECK_DRY_RUN:
-			dry = 1;
-			break;
-		case CHECK_PER_SERVER:
-			plan.per_server = 1;
-			break;
-		case CHECK_QUIET:
-			quiet = 1;
-			break;
-		case CHECK_SUMMARY:
-			summary = 1;
-			when = a->opts[i].arg;
-			if (when != NULL && strcmp(when, "always") != 0 &&
-			    strcmp(when, "failed") != 0)
-				return (cli_usage(cmd, "--summary takes always "
-				    "or failed, not '%s'", when));
-			break;
-		case CHECK_NO_PROGRESS:
-			progress = 0;
-			break;
-		case CHECK_ABORT_IF:
-			if (sscanf(a->opts[i].arg, "%ld%%/%ld%n", &plan.abort_percent,
-			    &plan.abort_after, &end) != 2 ||
-			    a->opts[i].arg[end] != '\0' || plan.abort_percent < 1 ||
-			    plan.abort_percent > 100 || plan.abort_after < 1)
-				return (cli_usage(cmd, "--abort-if takes P%%/N, "
-				    "such as 50%%/20 (P from 1 to 100), not '%s'",
-				    a->opts[i].arg));
-			break;
-		}
-	}
+	memset(&st, 0, sizeof st);
+	memset(&probe_sel, 0, sizeof probe_sel);
+	if ((rc = check_options_read(cmd, a, &o, &plan)) != 0)
+		return (rc);
 	if ((inv = cli_load(a)) == NULL)
 		return (KONG_EXIT_USAGE);
 	settings_copy(&set, &inv->settings);
@@ -193,53 +344,39 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	plan.inv = inv;
 	plan.sel = &a->sel;
 	plan.set = &set;
-	memset(&st, 0, sizeof st);
 	st.engine = engine_create();
 	st.sweep = sweep_create(st.engine, &plan);
 	if (sweep_npairs(st.sweep) == 0) {
 		fprintf(stderr, "kong check: no (site, test) pair is selected "
 		    "(see kong list --pairs)\n");
 		rc = KONG_EXIT_USAGE;
-		goto out;
-	}
-	if (dry) {
+	} else if (o.dry)
 		check_dry_run(st.sweep);
-		goto out;
-	}
-	if ((nbad = sweep_compile(st.sweep, stderr)) > 0) {
+	else if ((nbad = sweep_compile(st.sweep, stderr)) > 0) {
 		fprintf(stderr, "kong check: %d pair%s did not compile; nothing "
 		    "ran (kong lint shows every problem)\n", nbad,
 		    nbad == 1 ? "" : "s");
 		rc = KONG_EXIT_USAGE;
-		goto out;
+	} else if ((o.wait_for == NULL || (rc = check_wait_setup(&st, &o,
+	    &plan, &probe_sel)) == 0) && (rc = check_sinks(&st, &o, inv,
+	    &set)) == 0) {
+		check_run(&st);
+		if (sweep_info(st.sweep)->start_us == 0) {
+			fprintf(stderr, "kong check: interrupted while waiting "
+			    "for '%s'; nothing was checked\n", o.wait_for);
+			rc = KONG_EXIT_INTERRUPTED;
+		} else {
+			check_report(st.sweep);
+			rc = sweep_exit_status(st.sweep);
+		}
 	}
-
-	log = check_log_path(inv, &set);
-	k = sink_jsonl_open(log, 0, &cause);
-	free(log);
-	if (k == NULL) {
-		fprintf(stderr, "kong check: cannot open the results log %s\n",
-		    cause);
-		free(cause);
-		rc = KONG_EXIT_IO;
-		goto out;
-	}
-	sweep_add_sink(st.sweep, k);
-	tty = isatty(STDERR_FILENO);
-	if (!quiet && progress && tty)
-		sweep_add_sink(st.sweep, sink_progress_create(stderr,
-		    cli_color(stderr)));
-	if (!quiet && (summary || tty))
-		sweep_add_sink(st.sweep, sink_summary_create(stderr,
-		    cli_color(stderr), when != NULL && strcmp(when, "failed") ==
-		    0 ? SUMMARY_FAILED : SUMMARY_ALWAYS));
-	check_run(&st);
-	check_report(st.sweep);
-	rc = sweep_exit_status(st.sweep);
-out:
+	waiter_free(st.waiter);
 	sweep_free(st.sweep);
 	engine_free(st.engine);
 	settings_free(&set);
+	for (size_t i = 0; i < probe_sel.ntest; i++)
+		free(probe_sel.test[i]);
+	free(probe_sel.test);
 	inventory_free(inv);
 	return (rc);
 }

@@ -463,6 +463,8 @@ record_run_start(const struct run_info *run)
 	if (rec == NULL)
 		fatal("json_pack failed for run_start");
 	json_object_set_new(rec, "versions", record_versions());
+	if (run->wait != NULL)
+		json_object_set_new(rec, "wait", json_deep_copy(run->wait));
 	return (rec);
 }
 

@@ -60,13 +60,20 @@ struct sweep *
 sweep_create(struct engine *e, const struct sweep_plan *plan)
 {
 	struct sweep	*sw;
-	size_t		 i;
+	size_t		 i, n;
 
 	sw = xcalloc(1, sizeof *sw);
 	sw->engine = e;
 	sw->plan = *plan;
 	sw->pairs = inventory_pairs(plan->inv, plan->sel, 1, plan->per_server,
 	    &sw->npairs);
+	if (plan->keep != NULL) {
+		for (n = 0, i = 0; i < sw->npairs; i++) {
+			if (plan->keep(&sw->pairs[i], plan->keep_arg))
+				sw->pairs[n++] = sw->pairs[i];
+		}
+		sw->npairs = n;
+	}
 	TAILQ_INIT(&sw->sinks);
 	map_init(&sw->resolve);
 	sw->no_resolve = xcalloc(1, sizeof *sw->no_resolve);
@@ -107,6 +114,7 @@ sweep_free(struct sweep *sw)
 	free(sw->pairs);
 	free(sw->run_id);
 	free(sw->run.aborted);
+	json_decref((json_t *)sw->run.wait);
 	free(sw);
 }
 
@@ -129,6 +137,14 @@ void
 sweep_add_sink(struct sweep *sw, struct sink *k)
 {
 	TAILQ_INSERT_TAIL(&sw->sinks, k, entry);
+}
+
+/* What --wait-for found, for run_start (the sweep takes the reference). */
+void
+sweep_set_wait(struct sweep *sw, json_t *wait)
+{
+	json_decref((json_t *)sw->run.wait);
+	sw->run.wait = wait;
 }
 
 /* The run as the sinks see it. */

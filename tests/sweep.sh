@@ -197,6 +197,52 @@ has "$tmp/down.err" '^kong check: aborted: [0-9]+ pairs not started' "and so doe
 kong check -c "$tmp/down.ini" --abort-if 50 2> "$tmp/down.err"
 is "$?" 2 "--abort-if without /N is a usage error"
 
+# --- --wait-for: the sweep starts once the deploy has converged -----------
+testsite_start || exit 99
+LATE=$TESTSITE_PORT
+testsite_stop
+cat > "$tmp/wait.ini" <<INI
+[kong]
+resolve = shop.test:$P:127.0.0.1, blog.test:$P:127.0.0.1
+[site shop]
+url = http://shop.test:$P/
+[site blog]
+url = http://blog.test:$P/
+[site late]
+url = http://127.0.0.1:$LATE/
+[test health]
+sites = shop, blog, late
+body =
+    go {{ site.url }}
+    code 200
+[test home]
+sites = shop, blog, late
+body = go {{ site.url }}
+INI
+( sleep 1.5; exec "$TESTSITE" --listen 127.0.0.1:$LATE --root "$top_srcdir/tests/site" ) &
+late=$!
+kong check -c "$tmp/wait.ini" --log "$tmp/wait.jsonl" -q --wait-for health --until 30s --wait-interval 500ms
+is "$?" 0 "--wait-for: the sweep runs once every site answers, and passes"
+is "$(jq -c 'select(.record=="run_start") | .wait | [.test, .on_time, (.late | map(.site)), (.late[0].probes > 1), (.late[0].ready_after_ms >= 1000), .not_ready]' "$tmp/wait.jsonl")" \
+    '["health",2,["late"],true,true,[]]' "run_start shows the site that was late, and by how long"
+is "$(jq -r 'select(.record=="result") | .status' "$tmp/wait.jsonl" | sort | uniq -c | tr -s ' ')" \
+    " 6 pass" "then every pair runs, the late site's too"
+kill $late; wait $late 2>/dev/null
+kong check -c "$tmp/wait.ini" --log "$tmp/wait2.jsonl" -q --wait-for health --until 1s --wait-interval 400ms
+is "$?" 1 "--until: a site that never got ready still gets checked, and fails"
+is "$(jq -c 'select(.record=="run_start") | .wait.not_ready | map([.site, (.probes >= 2)])' "$tmp/wait2.jsonl")" \
+    '[["late",true]]' "and run_start lists it as not ready"
+$KONG_WRAPPER "$KONG" check -c "$tmp/wait.ini" --log "$tmp/wait3.jsonl" -q --wait-for health --until 1m --wait-interval 200ms 2> "$tmp/wait3.err" &
+pid=$!
+sleep 1
+kill -TERM $pid
+wait $pid
+is "$?" 4 "SIGTERM while waiting: exit 4"
+has "$tmp/wait3.err" "interrupted while waiting for 'health'; nothing was checked" "and says so"
+kong check -c "$tmp/wait.ini" --wait-for helth 2> "$tmp/wait4.err"
+is "$?" 2 "--wait-for an unknown test: exit 2"
+has "$tmp/wait4.err" "no test 'helth' in the inventory; did you mean 'health'\?" "with did you mean"
+
 # --- a near miss of a built-in key, declared as an attribute --------------
 cat > "$tmp/attr.ini" <<INI
 [kong]
