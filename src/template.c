@@ -127,8 +127,8 @@ tpl_give_up(struct tpl_parser *p)
  * Copy len bytes of s for a message: control characters and bytes that are
  * not UTF-8 become '?', and anything past 40 bytes becomes "...".
  */
-static void
-tpl_show(char *out, size_t size, const char *s, size_t len)
+void
+template_show(char *out, size_t size, const char *s, size_t len)
 {
 	size_t	i = 0, o = 0, k;
 
@@ -239,7 +239,7 @@ tpl_lex(struct tpl_parser *p, size_t start, size_t end)
 			}
 			if (j < end && t[j] == '.') {
 				j = tpl_junk_end(t, j, end);
-				tpl_show(show, sizeof show, t + i, j - i);
+				template_show(show, sizeof show, t + i, j - i);
 				tpl_error(p, i, "invalid variable name '%s'",
 				    show);
 				return (-1);
@@ -265,7 +265,7 @@ tpl_lex(struct tpl_parser *p, size_t start, size_t end)
 			}
 			if (j < end && (TPL_WORD(t[j]) || t[j] == '.')) {
 				j = tpl_junk_end(t, j, end);
-				tpl_show(show, sizeof show, t + i, j - i);
+				template_show(show, sizeof show, t + i, j - i);
 				tpl_error(p, i, "invalid number '%s'", show);
 				return (-1);
 			}
@@ -302,7 +302,7 @@ tpl_lex(struct tpl_parser *p, size_t start, size_t end)
 		else if (t[i] == '(' || t[i] == ')')
 			type = TPL_TOK_PAREN;
 		else {
-			tpl_show(show, sizeof show, t + i, end - i);
+			template_show(show, sizeof show, t + i, end - i);
 			if ((unsigned char)t[i] >= 0x80 && show[0] != '?') {
 				/* Keep the whole character. */
 				j = 1;
@@ -369,7 +369,7 @@ tpl_show_token(const struct tpl_parser *p, const struct tpl_token *t,
 	if (t->type == TPL_TOK_END)
 		snprintf(out, size, "%s", "end of tag");
 	else
-		tpl_show(out, size, p->src->text + t->off, t->len);
+		template_show(out, size, p->src->text + t->off, t->len);
 }
 
 /* The token before the cursor as shown in messages ("{{" at the start). */
@@ -552,7 +552,7 @@ tpl_parse_operand(struct tpl_parser *p, struct tpl_operand *o)
 		break;
 	case TPL_TOK_NUMBER:
 		if ((o->literal = tpl_number_literal(s, t->len)) == NULL) {
-			tpl_show(show, sizeof show, s, t->len);
+			template_show(show, sizeof show, s, t->len);
 			tpl_error(p, t->off, "number out of range '%s'", show);
 			return (-1);
 		}
@@ -568,8 +568,10 @@ tpl_parse_operand(struct tpl_parser *p, struct tpl_operand *o)
 			o->literal = json_false();
 		else if (tpl_is(p, t, "None"))
 			o->literal = json_null();
-		else
+		else {
 			tpl_operand_path(o, s, t->len);
+			o->id = p->nvars++;
+		}
 		break;
 	default:
 		tpl_expected(p, "an operand");
@@ -601,7 +603,7 @@ tpl_find_filter(struct tpl_parser *p, const struct tpl_token *t)
 			}
 		}
 	}
-	tpl_show(name, sizeof name, p->src->text + t->off, t->len);
+	template_show(name, sizeof name, p->src->text + t->off, t->len);
 	if (best != NULL && bestdist <= 2 && bestdist < t->len) {
 		tpl_error(p, t->off, "unknown filter '%s'; did you mean '%s'?",
 		    name, best->name);
@@ -673,21 +675,6 @@ tpl_parse_fexpr(struct tpl_parser *p)
 fail:
 	tpl_fexpr_free(fe);
 	return (NULL);
-}
-
-/* Give the variables of a {{ }} expression their warn-once numbers. */
-static void
-tpl_number_vars(struct tpl_parser *p, struct tpl_fexpr *fe)
-{
-	size_t	i;
-
-	if (fe->base.literal == NULL)
-		fe->base.id = p->nvars++;
-	for (i = 0; i < fe->nfilters; i++) {
-		if (fe->filters[i].has_arg &&
-		    fe->filters[i].arg.literal == NULL)
-			fe->filters[i].arg.id = p->nvars++;
-	}
 }
 
 /* Whether an infix operator is at the cursor: its op, power and tokens. */
@@ -1490,7 +1477,6 @@ tpl_parse_var(struct tpl_parser *p, size_t off, size_t end)
 		tpl_fexpr_free(fe);
 		return;
 	}
-	tpl_number_vars(p, fe);
 	n = tpl_node_new(p, TPL_NODE_VAR, off);
 	tpl_add_expr(n, fe);
 	tpl_append(p, n);
