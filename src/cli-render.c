@@ -94,8 +94,8 @@ const struct cli_cmd cli_render_cmd = {
 	"[-c INVENTORY] [--server NAME] SITE TEST",
 	"print a test's script exactly as it runs on a site",
 	"Renders the test's template with the site's context (site, type, test\n"
-	"and, with --server, server) and prints the script. Undefined variables\n"
-	"render empty and are reported on standard error.\n\n"
+	"and, with --server, server) and prints the script. An undefined variable\n"
+	"is an error (exit status 2): nothing is printed.\n\n"
 	"  -c, --inventory PATH  the inventory (default $KONG_INVENTORY, else "
 	"./kong.ini)\n"
 	"      --server NAME     render as for that server of the site "
