@@ -64,4 +64,15 @@ int		 template_render(const struct template *, json_t *ctx,
 
 void		 template_lines_free(struct template_lines *);
 
+/*
+ * Call cb once for each distinct variable path the template reads anywhere
+ * ({{ }}, conditions, filter arguments, for, with, firstof), as a path from
+ * the context: "site.headline". A name bound by {% for %} stands for the
+ * path it iterates over ("site.pages" for p in {% for p in site.pages %}),
+ * one bound by {% with x=site.a %} for that path (x.b is "site.a.b");
+ * forloop and names bound to literals are not reported.
+ */
+void		 template_foreach_var(const struct template *,
+		     void (*cb)(const char *path, void *arg), void *arg);
+
 #endif

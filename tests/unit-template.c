@@ -729,6 +729,84 @@ test_lenient(void)
 }
 
 static void
+vars_cb(const char *path, void *arg)
+{
+	struct buf	*b = arg;
+
+	buf_printf(b, "%s%s", b->len > 0 ? " " : "", path);
+}
+
+/* The paths template_foreach_var reports for a template, space-separated. */
+static char *
+vars(const char *text)
+{
+	struct source	*src;
+	struct diag	 d;
+	struct template	*t;
+	struct buf	 b;
+
+	src = source_create("t.tpl", text, strlen(text));
+	diag_init(&d);
+	buf_init(&b);
+	if ((t = template_parse(src, &d)) == NULL)
+		buf_adds(&b, "ERROR");
+	else
+		template_foreach_var(t, vars_cb, &b);
+	template_free(t);
+	source_unref(src);
+	diag_free(&d);
+	if (b.data == NULL)
+		buf_adds(&b, "");
+	return (buf_steal(&b));
+}
+
+#define check_vars(text, want) do {					\
+	char	*got_ = vars(text);					\
+	is_str(got_, want, tname(text));				\
+	free(got_);							\
+} while (0)
+
+static void
+test_foreach_var(void)
+{
+	check_vars("", "");
+	check_vars("plain {{ \"literal\" }} {{ 1 }} {{ None }}", "");
+	check_vars("go {{ site.url }}\nfind \"{{ type.admin_path }}\"\n"
+	    "{{ site.url }}{{ site.headline|default:type.headline }}",
+	    "site.url type.admin_path site.headline type.headline");
+	check_vars("{% if site.beta and \"x\" in site.tags or not site.a|upper %}"
+	    "{{ site.b }}{% elif site.c == site.d %}{% else %}{{ site.e }}"
+	    "{% endif %}",
+	    "site.beta site.tags site.a site.b site.c site.d site.e");
+	/* A loop variable stands for the path the loop iterates over. */
+	check_vars("{% for p in site.pages %}{{ p }}{{ p.x }}{{ forloop.counter }}"
+	    "{{ site.url }}{% empty %}{{ site.none }}{% endfor %}",
+	    "site.pages site.url site.none");
+	check_vars("{% for k, v in site.attrs.items %}{{ k }}={{ v.x }}"
+	    "{% endfor %}", "site.attrs.items");
+	check_vars("{% for a in site.nested %}{% for b in a %}{{ b }}"
+	    "{{ forloop.parentloop }}{% endfor %}{% endfor %}", "site.nested");
+	check_vars("{% for site in site.tags %}{{ site.name }}{% endfor %}"
+	    "{{ site.name }}", "site.tags site.name");
+	check_vars("{% for c in \"abc\" %}{{ c.x }}{% endfor %}", "");
+	/* with x=path: x.y is path.y; with a filter, x is its base path. */
+	check_vars("{% with a=site.attrs n=site.tags|length o=1 %}{{ a.color }}"
+	    "{{ n }}{{ o.x }}{{ a }}{% endwith %}{{ a.x }}",
+	    "site.attrs site.tags site.attrs.color a.x");
+	check_vars("{% with site.tags as t %}{% with u=t %}{{ u.0 }}{% endwith %}"
+	    "{% endwith %}", "site.tags site.tags.0");
+	check_vars("{% with a=b b=c %}{{ a }}{{ b }}{% endwith %}", "b c");
+	check_vars("{% firstof site.a site.b|default:type.c \"x\" %}",
+	    "site.a site.b type.c");
+	check_vars("{{ forloop.counter }}", "forloop.counter");
+	check_vars("{% for forloop in site.tags %}{{ forloop.counter }}"
+	    "{% with forloop=site.attrs %}{{ forloop.color }}{% endwith %}"
+	    "{% endfor %}", "site.tags site.attrs site.attrs.color");
+	check_vars("{% verbatim %}{{ site.x }}{% endverbatim %}{# {{ site.y }} #}"
+	    "{% comment %}{{ site.z }}{% endcomment %}", "");
+}
+
+static void
 test_lines(void)
 {
 	struct source		*src;
@@ -1199,6 +1277,7 @@ main(void)
 	test_other_tags();
 	test_undefined();
 	test_lenient();
+	test_foreach_var();
 	test_lines();
 	test_errors();
 	test_limits();
