@@ -248,9 +248,10 @@ tpl_closest_key(json_t *v, const char *name)
 }
 
 /*
- * Append ".COMP" for components from on of o, starting at value v, with
- * each missing key replaced by the closest existing one. Returns 0, or -1
- * when some component has no close key (or v is not an object there).
+ * Append ".COMP" for each component of o from index from on, walking down
+ * from value v, with each missing key replaced by the closest existing one.
+ * Returns 0, or -1 when some component has no close key (or v is not an
+ * object there).
  */
 static int
 tpl_fix_path(json_t *v, const struct tpl_operand *o, size_t from,
@@ -305,7 +306,7 @@ tpl_top_value(struct tpl_render *r, const struct tpl_scope *sc,
 
 /* Whether name is already in the list of top-level names. */
 static int
-tpl_listed(char *const *v, size_t n, const char *name)
+tpl_listed(const char *const *v, size_t n, const char *name)
 {
 	size_t	i;
 
@@ -320,13 +321,12 @@ tpl_listed(char *const *v, size_t n, const char *name)
  * The top-level names defined at sc: the context's, then those bound by
  * the enclosing tags, innermost last. Caller frees the array (not the names).
  */
-static char **
+static const char **
 tpl_top_names(struct tpl_render *r, const struct tpl_scope *sc, size_t *np)
 {
 	const struct tpl_scope	*s, *frames[TPL_MAX_DEPTH + 1];
-	const char		*key;
+	const char		*key, **v;
 	json_t			*value;
-	char			**v = NULL;
 	size_t			 n = 0, nframes = 0, k, cap = 0;
 
 	for (s = sc; s != NULL && nframes < nitems(frames); s = s->up)
@@ -338,7 +338,7 @@ tpl_top_names(struct tpl_render *r, const struct tpl_scope *sc, size_t *np)
 	v = xcalloc(cap + 1, sizeof *v);
 	if (json_is_object(r->ctx)) {
 		json_object_foreach(r->ctx, key, value)
-			v[n++] = (char *)key;
+			v[n++] = key;
 	}
 	while (nframes-- > 0) {
 		s = frames[nframes];
@@ -347,7 +347,7 @@ tpl_top_names(struct tpl_render *r, const struct tpl_scope *sc, size_t *np)
 				v[n++] = s->names[k];
 		}
 		if (s->loop != NULL && !tpl_listed(v, n, "forloop"))
-			v[n++] = (char *)"forloop";
+			v[n++] = "forloop";
 	}
 	*np = n;
 	return (v);
@@ -399,8 +399,7 @@ tpl_explain_top(struct tpl_render *r, const struct tpl_scope *sc,
     const struct tpl_operand *o, struct buf *b)
 {
 	const struct tpl_scope	*scope;
-	const char		*found = NULL;
-	char			**names;
+	const char		*found = NULL, **names;
 	json_t			*v;
 	struct buf		 fix;
 	size_t			 n, i, best = SIZE_MAX;
