@@ -15,7 +15,9 @@
  * all of them; a template with any error is not returned.
  *
  * The tree is immutable once parsed; template-render.c walks it and
- * template-value.c gives its values and filters their meaning.
+ * template-value.c gives its values and filters their meaning. The end of
+ * this file walks it too, without a context, to list the variable paths a
+ * template reads (template_foreach_var).
  */
 #include <errno.h>
 #include <math.h>
