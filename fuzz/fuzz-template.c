@@ -2,9 +2,11 @@
  * fuzz-template.c: libFuzzer target for the template language.
  *
  * Parses the input as a template and, if it parses, renders it twice against
- * a small fixed context: once with warnings and a line map, once without, and
- * checks that both renders agree and that the line map has one entry per
- * output line, each a line of the template.
+ * a small fixed context: once with diagnostics and a line map, once without,
+ * and checks that both renders agree, that a failed render reported an
+ * error, and that the line map has one entry per output line, each a line of
+ * the template. Then lists the variables the template reads, each of which
+ * must be a well-formed path.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -39,6 +41,20 @@ fuzz_count_lines(const char *s, size_t len)
 	return (n + (len > 0 && s[len - 1] != '\n'));
 }
 
+/* A path from template_foreach_var: dot-separated, non-empty names. */
+static void
+fuzz_var_cb(const char *path, void *arg)
+{
+	size_t	len = strlen(path);
+
+	(void)arg;
+	if (len == 0 || path[0] == '.' || path[len - 1] == '.' ||
+	    strstr(path, "..") != NULL ||
+	    strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_.") != len)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -65,6 +81,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc != rc2 || out.len != out2.len ||
 		    (out.len > 0 && memcmp(out.data, out2.data, out.len) != 0))
 			abort();
+		if ((rc == -1) != (d.nerrors > 0 || d.dropped > 0))
+			abort();
 		if (rc == 0) {
 			if (lines.n != fuzz_count_lines(out.data, out.len))
 				abort();
@@ -74,6 +92,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					abort();
 			}
 		}
+		template_foreach_var(t, fuzz_var_cb, NULL);
 		buf_free(&out);
 		buf_free(&out2);
 		template_lines_free(&lines);

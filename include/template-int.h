@@ -31,7 +31,7 @@ struct tpl_operand {
 	long		 *index;	/* each as an array index, or -1 */
 	size_t		  ncomp;
 	size_t		  off;		/* where it is in the source */
-	int		  id;		/* its warn-once bit, or -1 */
+	int		  id;		/* its report-once bit, or -1 */
 };
 
 enum tpl_arg {
@@ -43,12 +43,14 @@ enum tpl_arg {
 /*
  * A filter: value (NULL if undefined) and argument (NULL if absent or
  * undefined) are borrowed; returns a new reference, or NULL for undefined.
+ * A filter that supplies a value for a missing one (default) makes an
+ * undefined operand before it no error.
  */
 struct tpl_filter_def {
 	const char	*name;
 	enum tpl_arg	 arg;
 	const char	*example;	/* shown when the argument is missing */
-	int		 handles_undefined;	/* so no warning is due */
+	int		 handles_undefined;	/* so undefined is no error */
 	json_t		*(*fn)(json_t *, json_t *);
 };
 
@@ -63,7 +65,7 @@ struct tpl_fexpr {
 	struct tpl_operand	 base;
 	struct tpl_filter	*filters;
 	size_t			 nfilters;
-	int			 quiet;	/* a filter handles undefined itself */
+	int			 quiet;	/* a filter handles undefined: default */
 };
 
 enum tpl_op {
@@ -130,8 +132,11 @@ struct tpl_node {
 struct template {
 	struct source		*src;
 	struct tpl_node		*root;
-	int			 nvars;		/* warn-once bits */
+	int			 nvars;		/* report-once bits */
 };
+
+/* template.c */
+void		 template_show(char *, size_t, const char *, size_t);
 
 /* template-value.c */
 const struct tpl_filter_def	*template_filter_find(const char *);

@@ -8,9 +8,17 @@
  * script, not a web page.
  *
  * Values: strings, integers, reals, booleans, null, arrays and objects.
- * An undefined variable renders as the empty string (as in Django) and is
- * reported as a warning when a diag list is given. Lists render as their
- * items joined by ", ".
+ * Lists render as their items joined by ", ".
+ *
+ * Unlike Django, where an undefined variable renders as the empty string, an
+ * undefined variable is an error: `find "{{ site.headng }}"` must not become
+ * `find ""`, which every page passes. The error names the variable as
+ * written, says which part of its path is missing and suggests a close name
+ * that exists. A template says explicitly where a value may be missing: an
+ * {% if %} or {% elif %} condition or a {% firstof %} treats it as false,
+ * and a default or default_if_none filter supplies one. A {% for %} over an
+ * undefined variable is an error even with {% empty %} (which is for empty
+ * lists); write {% for x in site.list|default:None %} if it may be missing.
  */
 #ifndef KONG_TEMPLATE_H
 #define KONG_TEMPLATE_H
@@ -44,15 +52,27 @@ void		 template_free(struct template *);
 
 /*
  * Render against ctx (a JSON object whose keys are the top-level names).
- * Appends to out. If warn is not NULL, each use of an undefined variable is
- * reported there as a warning at its location. If lines is not NULL it is
- * filled as described above. Returns 0, or -1 with an error in warn (only
- * for problems that cannot be rendered at all).
+ * Appends to out. If lines is not NULL it is filled as described above.
+ * Returns 0, or -1 if a variable was undefined (outside the cases above) or
+ * the render did too much; the errors are then in d if it is not NULL, one
+ * per use of an undefined variable, at its file:line:col, and out holds
+ * only part of the text, which is not to be used.
  */
 int		 template_render(const struct template *, json_t *ctx,
 		     struct buf *out, struct template_lines *lines,
-		     struct diag *warn);
+		     struct diag *d);
 
 void		 template_lines_free(struct template_lines *);
+
+/*
+ * Call cb once for each distinct variable path the template reads anywhere
+ * ({{ }}, conditions, filter arguments, for, with, firstof), as a path from
+ * the context: "site.headline". A name bound by {% for %} stands for the
+ * path it iterates over ("site.pages" for p in {% for p in site.pages %}),
+ * one bound by {% with x=site.a %} for that path (x.b is "site.a.b");
+ * forloop and names bound to literals are not reported.
+ */
+void		 template_foreach_var(const struct template *,
+		     void (*cb)(const char *path, void *arg), void *arg);
 
 #endif

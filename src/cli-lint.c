@@ -98,9 +98,9 @@ const struct cli_cmd cli_lint_cmd = {
 	"check the inventory, every template and every rendered script",
 	"Reads the inventory, renders every selected (site, test) pair (once\n"
 	"per server for sites on servers) and compiles each script, reporting\n"
-	"every problem as FILE:LINE:COL. Warns about undefined template\n"
-	"variables, Twill variables that are never set, and tests that run on\n"
-	"no site. Exit status 0 when there are no errors, 2 otherwise.",
+	"every problem as FILE:LINE:COL: undefined template variables are\n"
+	"errors. Warns about Twill variables that are never set, and tests that\n"
+	"run on no site. Exit status 0 when there are no errors, 2 otherwise.",
 	CLI_SELECTORS,
 	NULL,
 	0,

@@ -148,7 +148,8 @@ const struct cli_cmd cli_render_cmd = {
 	"that pair's script as it is; with selectors instead, every selected\n"
 	"pair, each after a line \"# kong render SITE TEST\". --server renders\n"
 	"as for the site's matching servers (check --per-server). A template\n"
-	"error is reported as FILE:LINE:COL and the exit status is 2.",
+	"error, an undefined variable included, is reported as FILE:LINE:COL,\n"
+	"nothing is printed for that pair, and the exit status is 2.",
 	CLI_SELECTORS,
 	NULL,
 	2,

@@ -1780,7 +1780,7 @@ inventory_context(const struct site *s, const struct test *t,
 /*
  * Render a test for a site (and server) into out, and make *srcp a source
  * of the rendered script whose lines map back to the template's file lines.
- * Template errors and undefined-variable warnings go to d. Returns 0 or -1.
+ * Template errors, undefined variables among them, go to d. Returns 0 or -1.
  */
 int
 inventory_render(struct test *t, const struct site *s,

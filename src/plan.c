@@ -36,6 +36,11 @@ plan_compile(struct test *t, const struct site *s, const struct server *srv,
 
 	buf_init(&out);
 	if (inventory_render(t, s, srv, &out, &src, d) != 0) {
+		/* A template that parsed failed on this site's values. */
+		if (t->tpl != NULL && (d->nerrors > before || d->dropped > 0))
+			diag_plain(d, DIAG_NOTE, "in test '%s' rendered for site "
+			    "'%s'%s%s", t->name, s->name, srv != NULL ?
+			    " on server " : "", srv != NULL ? srv->name : "");
 		buf_free(&out);
 		return (NULL);
 	}

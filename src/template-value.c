@@ -1325,7 +1325,7 @@ static const struct tpl_filter_def tpl_filters[] = {
 	{ "upper", TPL_ARG_NONE, NULL, 0, tpl_f_upper },
 	{ "urlencode", TPL_ARG_OPTIONAL, NULL, 0, tpl_f_urlencode },
 	{ "wordcount", TPL_ARG_NONE, NULL, 0, tpl_f_wordcount },
-	{ "yesno", TPL_ARG_OPTIONAL, NULL, 1, tpl_f_yesno },
+	{ "yesno", TPL_ARG_OPTIONAL, NULL, 0, tpl_f_yesno },
 };
 
 /* The filter called name, or NULL. */

@@ -15,7 +15,9 @@
  * all of them; a template with any error is not returned.
  *
  * The tree is immutable once parsed; template-render.c walks it and
- * template-value.c gives its values and filters their meaning.
+ * template-value.c gives its values and filters their meaning. The end of
+ * this file walks it too, without a context, to list the variable paths a
+ * template reads (template_foreach_var).
  */
 #include <errno.h>
 #include <math.h>
@@ -127,8 +129,8 @@ tpl_give_up(struct tpl_parser *p)
  * Copy len bytes of s for a message: control characters and bytes that are
  * not UTF-8 become '?', and anything past 40 bytes becomes "...".
  */
-static void
-tpl_show(char *out, size_t size, const char *s, size_t len)
+void
+template_show(char *out, size_t size, const char *s, size_t len)
 {
 	size_t	i = 0, o = 0, k;
 
@@ -239,7 +241,7 @@ tpl_lex(struct tpl_parser *p, size_t start, size_t end)
 			}
 			if (j < end && t[j] == '.') {
 				j = tpl_junk_end(t, j, end);
-				tpl_show(show, sizeof show, t + i, j - i);
+				template_show(show, sizeof show, t + i, j - i);
 				tpl_error(p, i, "invalid variable name '%s'",
 				    show);
 				return (-1);
@@ -265,7 +267,7 @@ tpl_lex(struct tpl_parser *p, size_t start, size_t end)
 			}
 			if (j < end && (TPL_WORD(t[j]) || t[j] == '.')) {
 				j = tpl_junk_end(t, j, end);
-				tpl_show(show, sizeof show, t + i, j - i);
+				template_show(show, sizeof show, t + i, j - i);
 				tpl_error(p, i, "invalid number '%s'", show);
 				return (-1);
 			}
@@ -302,7 +304,7 @@ tpl_lex(struct tpl_parser *p, size_t start, size_t end)
 		else if (t[i] == '(' || t[i] == ')')
 			type = TPL_TOK_PAREN;
 		else {
-			tpl_show(show, sizeof show, t + i, end - i);
+			template_show(show, sizeof show, t + i, end - i);
 			if ((unsigned char)t[i] >= 0x80 && show[0] != '?') {
 				/* Keep the whole character. */
 				j = 1;
@@ -369,7 +371,7 @@ tpl_show_token(const struct tpl_parser *p, const struct tpl_token *t,
 	if (t->type == TPL_TOK_END)
 		snprintf(out, size, "%s", "end of tag");
 	else
-		tpl_show(out, size, p->src->text + t->off, t->len);
+		template_show(out, size, p->src->text + t->off, t->len);
 }
 
 /* The token before the cursor as shown in messages ("{{" at the start). */
@@ -552,7 +554,7 @@ tpl_parse_operand(struct tpl_parser *p, struct tpl_operand *o)
 		break;
 	case TPL_TOK_NUMBER:
 		if ((o->literal = tpl_number_literal(s, t->len)) == NULL) {
-			tpl_show(show, sizeof show, s, t->len);
+			template_show(show, sizeof show, s, t->len);
 			tpl_error(p, t->off, "number out of range '%s'", show);
 			return (-1);
 		}
@@ -568,8 +570,10 @@ tpl_parse_operand(struct tpl_parser *p, struct tpl_operand *o)
 			o->literal = json_false();
 		else if (tpl_is(p, t, "None"))
 			o->literal = json_null();
-		else
+		else {
 			tpl_operand_path(o, s, t->len);
+			o->id = p->nvars++;
+		}
 		break;
 	default:
 		tpl_expected(p, "an operand");
@@ -601,7 +605,7 @@ tpl_find_filter(struct tpl_parser *p, const struct tpl_token *t)
 			}
 		}
 	}
-	tpl_show(name, sizeof name, p->src->text + t->off, t->len);
+	template_show(name, sizeof name, p->src->text + t->off, t->len);
 	if (best != NULL && bestdist <= 2 && bestdist < t->len) {
 		tpl_error(p, t->off, "unknown filter '%s'; did you mean '%s'?",
 		    name, best->name);
@@ -673,21 +677,6 @@ tpl_parse_fexpr(struct tpl_parser *p)
 fail:
 	tpl_fexpr_free(fe);
 	return (NULL);
-}
-
-/* Give the variables of a {{ }} expression their warn-once numbers. */
-static void
-tpl_number_vars(struct tpl_parser *p, struct tpl_fexpr *fe)
-{
-	size_t	i;
-
-	if (fe->base.literal == NULL)
-		fe->base.id = p->nvars++;
-	for (i = 0; i < fe->nfilters; i++) {
-		if (fe->filters[i].has_arg &&
-		    fe->filters[i].arg.literal == NULL)
-			fe->filters[i].arg.id = p->nvars++;
-	}
 }
 
 /* Whether an infix operator is at the cursor: its op, power and tokens. */
@@ -1490,7 +1479,6 @@ tpl_parse_var(struct tpl_parser *p, size_t off, size_t end)
 		tpl_fexpr_free(fe);
 		return;
 	}
-	tpl_number_vars(p, fe);
 	n = tpl_node_new(p, TPL_NODE_VAR, off);
 	tpl_add_expr(n, fe);
 	tpl_append(p, n);
@@ -1611,4 +1599,190 @@ template_free(struct template *t)
 	tpl_nodes_free(t->root);
 	source_unref(t->src);
 	free(t);
+}
+
+/*
+ * The variables a template reads (template_foreach_var). The tree is walked
+ * with the names that {% for %} and {% with %} bind on a stack: a use of such
+ * a name stands for the path its value came from, so that every path
+ * reported starts at the context. Each path is reported once, in the order
+ * of the text.
+ */
+
+/* A name bound by a for or with, and the path it stands for. */
+struct tpl_bind {
+	const char	*name;
+	char		*path;		/* NULL: not a context path */
+	int		 alias;		/* with x=a.b: x.c is a.b.c */
+	int		 loop;		/* a for: forloop is bound too */
+};
+
+struct tpl_vars {
+	void		(*cb)(const char *, void *);
+	void		 *arg;
+	json_t		 *seen;
+	struct tpl_bind	 *binds;
+	size_t		  nbinds;
+};
+
+static void
+tpl_vars_report(struct tpl_vars *v, const char *path)
+{
+	if (json_object_get(v->seen, path) != NULL)
+		return;
+	json_object_set_new(v->seen, path, json_true());
+	v->cb(path, v->arg);
+}
+
+/*
+ * The context path an operand reads, or NULL (a literal, forloop, or a name
+ * bound to something else). Caller frees.
+ */
+static char *
+tpl_vars_path(struct tpl_vars *v, const struct tpl_operand *o)
+{
+	const struct tpl_bind	*b;
+	const char		*rest;
+	size_t			 i;
+
+	if (o->literal != NULL)
+		return (NULL);
+	for (i = v->nbinds; i-- > 0; ) {
+		b = &v->binds[i];
+		if (b->loop && strcmp(o->comp[0], "forloop") == 0)
+			return (NULL);
+		if (b->name == NULL || strcmp(b->name, o->comp[0]) != 0)
+			continue;
+		if (b->path == NULL)
+			return (NULL);
+		rest = o->name + strlen(o->comp[0]);
+		return (b->alias ? xstrfmt("%s%s", b->path, rest) :
+		    xstrdup(b->path));
+	}
+	return (xstrdup(o->name));
+}
+
+static void
+tpl_vars_operand(struct tpl_vars *v, const struct tpl_operand *o)
+{
+	char	*path;
+
+	if ((path = tpl_vars_path(v, o)) != NULL)
+		tpl_vars_report(v, path);
+	free(path);
+}
+
+static void
+tpl_vars_fexpr(struct tpl_vars *v, const struct tpl_fexpr *fe)
+{
+	size_t	i;
+
+	tpl_vars_operand(v, &fe->base);
+	for (i = 0; i < fe->nfilters; i++) {
+		if (fe->filters[i].has_arg)
+			tpl_vars_operand(v, &fe->filters[i].arg);
+	}
+}
+
+static void
+tpl_vars_cond(struct tpl_vars *v, const struct tpl_cond *c)
+{
+	if (c == NULL)
+		return;
+	if (c->fe != NULL)
+		tpl_vars_fexpr(v, c->fe);
+	tpl_vars_cond(v, c->l);
+	tpl_vars_cond(v, c->r);
+}
+
+/* Bind the names of a for or with node; returns how many frames it took. */
+static size_t
+tpl_vars_bind(struct tpl_vars *v, const struct tpl_node *n)
+{
+	struct tpl_bind	*b;
+	size_t		 i, k, nb = n->nnames + (n->type == TPL_NODE_FOR);
+
+	v->binds = xreallocarray(v->binds, v->nbinds + nb, sizeof *v->binds);
+	for (i = 0; i < nb; i++) {
+		b = &v->binds[v->nbinds + i];
+		memset(b, 0, sizeof *b);
+		if (i == n->nnames) {
+			/* As in the render, forloop wins over a loop's names. */
+			b->loop = 1;
+			continue;
+		}
+		k = n->type == TPL_NODE_FOR ? 0 : i;
+		b->name = n->names[i];
+		/* Paths are resolved in the outer scope, before binding. */
+		b->path = tpl_vars_path(v, &n->exprs[k]->base);
+		b->alias = n->type == TPL_NODE_WITH && n->exprs[k]->nfilters == 0;
+	}
+	v->nbinds += nb;
+	return (nb);
+}
+
+static void
+tpl_vars_unbind(struct tpl_vars *v, size_t nb)
+{
+	while (nb-- > 0)
+		free(v->binds[--v->nbinds].path);
+}
+
+static void
+tpl_vars_nodes(struct tpl_vars *v, const struct tpl_node *n)
+{
+	const struct tpl_branch	*br;
+	size_t			 i, nb;
+
+	for (; n != NULL; n = n->next) {
+		switch (n->type) {
+		case TPL_NODE_TEXT:
+			break;
+		case TPL_NODE_VAR:
+		case TPL_NODE_FIRSTOF:
+			for (i = 0; i < n->nexprs; i++)
+				tpl_vars_fexpr(v, n->exprs[i]);
+			break;
+		case TPL_NODE_IF:
+			for (br = n->branches; br != NULL; br = br->next) {
+				tpl_vars_cond(v, br->cond);
+				tpl_vars_nodes(v, br->body);
+			}
+			break;
+		case TPL_NODE_FOR:
+			tpl_vars_fexpr(v, n->exprs[0]);
+			nb = tpl_vars_bind(v, n);
+			tpl_vars_nodes(v, n->body);
+			tpl_vars_unbind(v, nb);
+			tpl_vars_nodes(v, n->empty);
+			break;
+		case TPL_NODE_WITH:
+			for (i = 0; i < n->nexprs; i++)
+				tpl_vars_fexpr(v, n->exprs[i]);
+			nb = tpl_vars_bind(v, n);
+			tpl_vars_nodes(v, n->body);
+			tpl_vars_unbind(v, nb);
+			break;
+		}
+	}
+}
+
+/*
+ * Call cb once for each variable path the template reads, as seen from the
+ * context: a name bound by {% for %} stands for the path it iterates over, one
+ * bound by {% with %} for the path of its value.
+ */
+void
+template_foreach_var(const struct template *t,
+    void (*cb)(const char *, void *), void *arg)
+{
+	struct tpl_vars	v;
+
+	memset(&v, 0, sizeof v);
+	v.cb = cb;
+	v.arg = arg;
+	v.seen = json_object();
+	tpl_vars_nodes(&v, t->root);
+	free(v.binds);
+	json_decref(v.seen);
 }
