@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 #include "plan.h"
+#include "template.h"
 
 /* Print each distinct diagnostic once. */
 static void
@@ -23,6 +24,89 @@ lint_print(struct diag *d, FILE *f)
 		fprintf(f, "kong: %zu more error%s not shown (at most %zu are)\n",
 		    d->dropped, d->dropped == 1 ? "" : "s", d->max);
 	map_free(&seen, NULL);
+}
+
+static void
+lint_add_path(const char *path, void *arg)
+{
+	map_set(arg, path, arg);
+}
+
+/* Whether a template reads obj.key (or obj.key.more, or obj whole). */
+static int
+lint_read(const struct map *paths, const char *obj, const char *key)
+{
+	char	*p;
+	int	 hit;
+	size_t	 i, n;
+
+	if (map_get(paths, obj) != NULL)
+		return (1);
+	p = xstrfmt("%s.%s", obj, key);
+	hit = map_get(paths, p) != NULL;
+	n = strlen(p);
+	for (i = 0; !hit && i < paths->cap; i++) {
+		if (paths->v[i].key != NULL && strncmp(paths->v[i].key, p, n) ==
+		    0 && paths->v[i].key[n] == '.')
+			hit = 1;
+	}
+	free(p);
+	return (hit);
+}
+
+/* Warn about each free attribute of attrs that no template reads. */
+static void
+lint_attrs(struct diag *d, const struct map *paths, const char *kind,
+    const char *name, json_t *attrs, const char *file, int line)
+{
+	const char	*key;
+	json_t		*v;
+
+	json_object_foreach(attrs, key, v) {
+		if (strcmp(kind, "server") == 0 && strcmp(key, "address") == 0)
+			continue;
+		if (!lint_read(paths, kind, key))
+			diag_line(d, DIAG_WARNING, file, line, "%s '%s': attribute "
+			    "'%s' is read by no template (a typo, or left over?)",
+			    kind, name, key);
+	}
+}
+
+/*
+ * Attributes no template reads: the other half of a typo such as
+ * "headlin = ..." for a template that reads site.headline.
+ */
+static void
+lint_unread(struct inventory *inv, const struct selection *sel,
+    struct diag *d)
+{
+	struct template	*tpl;
+	struct diag	 ignore;
+	struct map	 paths;
+	size_t		 i;
+
+	map_init(&paths);
+	diag_init(&ignore);
+	for (i = 0; i < inv->ntests; i++) {
+		if ((tpl = test_template(inv->tests[i], &ignore)) != NULL)
+			template_foreach_var(tpl, lint_add_path, &paths);
+	}
+	diag_free(&ignore);
+	for (i = 0; i < inv->nsites; i++) {
+		if (selection_site(sel, inv->sites[i]))
+			lint_attrs(d, &paths, "site", inv->sites[i]->name,
+			    inv->sites[i]->attrs, inv->sites[i]->file,
+			    inv->sites[i]->line);
+	}
+	for (i = 0; i < inv->ntypes; i++)
+		lint_attrs(d, &paths, "type", inv->types[i]->name,
+		    inv->types[i]->attrs, inv->types[i]->file,
+		    inv->types[i]->line);
+	for (i = 0; i < inv->nservers; i++)
+		lint_attrs(d, &paths, "server", inv->servers[i]->name,
+		    inv->servers[i]->attrs, inv->servers[i]->file,
+		    inv->servers[i]->line);
+	map_free(&paths, NULL);
 }
 
 static int
@@ -77,6 +161,7 @@ lint_exec(const struct cli_cmd *cmd, struct cli_args *a)
 			} while (++k < s->nservers);
 		}
 	}
+	lint_unread(inv, &a->sel, &d);
 	lint_print(&d, stderr);
 	nerr = d.nerrors + d.dropped;
 	nwarn = d.nwarnings;
@@ -99,8 +184,9 @@ const struct cli_cmd cli_lint_cmd = {
 	"Reads the inventory, renders every selected (site, test) pair (once\n"
 	"per server for sites on servers) and compiles each script, reporting\n"
 	"every problem as FILE:LINE:COL: undefined template variables are\n"
-	"errors. Warns about Twill variables that are never set, and tests that\n"
-	"run on no site. Exit status 0 when there are no errors, 2 otherwise.",
+	"errors. Warns about Twill variables that are never set, tests that run\n"
+	"on no site, and attributes no template reads. Exit status 0 when there\n"
+	"are no errors, 2 otherwise.",
 	CLI_SELECTORS,
 	NULL,
 	0,

@@ -257,7 +257,13 @@ INI
 kong lint -c "$tmp/attr.ini" 2> "$tmp/attr.err"
 is "$?" 0 "[kong] attributes keeps a near-miss name as a free attribute"
 is "$(kong render -c "$tmp/attr.ini" a t)" "echo v2" "and templates read it"
-sed -i '/^attributes/d' "$tmp/attr.ini"
+sed -i 's/^tag = v2$/tag = v2\ncolour = red/' "$tmp/attr.ini"
+kong lint -c "$tmp/attr.ini" 2> "$tmp/attr.err"
+is "$?" 0 "an attribute no template reads: still exit 0"
+has "$tmp/attr.err" "warning: site 'a': attribute 'colour' is read by no template" \
+    "but kong lint warns about it"
+hasnt "$tmp/attr.err" "attribute 'tag'" "an attribute a template reads is not reported"
+sed -i '/^attributes/d; /^colour/d' "$tmp/attr.ini"
 kong lint -c "$tmp/attr.ini" 2> "$tmp/attr.err"
 is "$?" 2 "undeclared, it is an error"
 has "$tmp/attr.err" "unknown key 'tag' in \[site a\]; did you mean 'tags'\? \(to keep 'tag' as a free attribute, declare it in \[kong\]: attributes = tag\)" \
