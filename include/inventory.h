@@ -47,6 +47,7 @@ struct test {
 	int		 line;
 	struct template	*tpl;		/* parsed on demand, see test_template */
 	int		 tpl_failed;
+	json_t		*secrets;	/* the inventory's, borrowed */
 };
 
 struct site {
@@ -85,6 +86,7 @@ struct inventory {
 	struct map		  index;	/* "KIND NAME" -> object */
 	char			**files;	/* the files read; objects point here */
 	char			**recipients;	/* [kong] admins, deduplicated */
+	json_t			 *secrets;	/* {{ secret.NAME }}: name -> value */
 	size_t			  nfiles;
 };
 

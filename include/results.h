@@ -126,6 +126,7 @@ void		 result_move(struct result *, struct result *);
 void		 result_add_try(struct result *, const struct result *);
 int		 result_passed(const struct result *);
 int		 result_failed(const struct result *);
+void		 result_redact(struct result *);
 
 /* Counts of a run's results by status. */
 struct result_counts {

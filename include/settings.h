@@ -79,7 +79,10 @@
 	    "who gets every site's mail and Kong's own problems")	\
 	X(attributes, LIST, 0, 0, 0, 0, 0, 0, NULL, "NAME",		\
 	    "free attributes whose names look like typos of built-in "	\
-	    "keys (tag, uri), kept as attributes")
+	    "keys (tag, uri), kept as attributes")				\
+	X(secrets_file, STRING, 0, 0, 0, 0, 0, 0, NULL, "FILE",		\
+	    "NAME=VALUE lines for {{ secret.NAME }}, mode 0600 (relative to "\
+	    "the file that sets it)")
 
 enum setting_type {
 	SETTING_INT,		/* a whole number within [min, max] */

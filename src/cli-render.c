@@ -8,6 +8,7 @@
  * the matching servers of a site, as check --per-server runs it.
  */
 #include "cli.h"
+#include "redact.h"
 
 /* Render one pair to standard output. Returns 0 or -1 (errors printed). */
 static int
@@ -26,7 +27,7 @@ render_pair(struct test *test, const struct site *site,
 			printf("# kong render %s %s%s%s\n", site->name, test->name,
 			    server != NULL ? " --server " : "", server != NULL ?
 			    server->name : "");
-		fwrite(out.data != NULL ? out.data : "", 1, out.len, stdout);
+		redact_fwrite(out.data != NULL ? out.data : "", out.len, stdout);
 		if (header && out.len > 0 && out.data[out.len - 1] != '\n')
 			putchar('\n');
 		rc = 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "redact.h"
 
 /* Index the line starts of a source's text. */
 static void
@@ -346,7 +347,7 @@ diag_print(const struct diag *d, FILE *f)
 	size_t	i;
 
 	for (i = 0; i < d->n; i++)
-		fputs(d->v[i].text, f);
+		redact_fwrite(d->v[i].text, strlen(d->v[i].text), f);
 	if (d->dropped > 0)
 		fprintf(f, "kong: %zu more error%s not shown (at most %zu are)\n",
 		    d->dropped, d->dropped == 1 ? "" : "s", d->max);

@@ -23,6 +23,7 @@
 
 #include "inventory.h"
 #include "map.h"
+#include "redact.h"
 #include "template.h"
 
 #define INV_MAX_LINE	16384	/* longest inventory line accepted */
@@ -1296,6 +1297,95 @@ inv_recipients(struct inventory *inv)
 	}
 }
 
+/* Add a secret, refusing what could not be kept out of what Kong writes. */
+static void
+inv_secret(struct inv_load *l, const char *file, int line, const char *name,
+    const char *value)
+{
+	const char	*p;
+
+	for (p = name; *p != '\0'; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			break;
+	}
+	if (*name == '\0' || *p != '\0' || isdigit((unsigned char)*name)) {
+		inv_error_in(l, file, line, "secret name '%s' must be letters, "
+		    "digits and _ ({{ secret.NAME }})", name);
+		return;
+	}
+	if (strlen(value) < REDACT_MIN) {
+		inv_error_in(l, file, line, "secret '%s' is shorter than %d "
+		    "characters: Kong could not keep it out of its records", name,
+		    REDACT_MIN);
+		return;
+	}
+	json_object_set_new(l->inv->secrets, name, json_string(value));
+	redact_add(value);
+}
+
+/*
+ * The secrets: KONG_SECRET_NAME variables of the environment, then the
+ * NAME=VALUE lines of [kong] secrets_file, which must be readable by its
+ * owner only. Never from the inventory itself.
+ */
+static void
+inv_secrets(struct inv_load *l)
+{
+	extern char		**environ;
+	struct settings		 *set = &l->inv->settings;
+	struct stat		  st;
+	char			**e, *name, *dir, *path, *text, *cause, *line, *eq;
+	char			 *save;
+	size_t			  len;
+	int			  n = 0;
+
+	l->inv->secrets = json_object();
+	for (e = environ; *e != NULL; e++) {
+		if (strncmp(*e, "KONG_SECRET_", 12) != 0 ||
+		    (eq = strchr(*e, '=')) == NULL)
+			continue;
+		name = xstrndup(*e + 12, (size_t)(eq - *e - 12));
+		inv_secret(l, "environment", 0, name, eq + 1);
+		free(name);
+	}
+	if (set->secrets_file == NULL)
+		return;
+	dir = path_dirname(set->origin[SETTING_secrets_file].file);
+	path = path_join(dir, set->secrets_file);
+	free(dir);
+	if (stat(path, &st) == 0 && (st.st_mode & 077) != 0) {
+		inv_error_in(l, set->origin[SETTING_secrets_file].file,
+		    set->origin[SETTING_secrets_file].line, "secrets_file %s "
+		    "can be read by others (mode %04o); chmod 600 it", path,
+		    (unsigned)(st.st_mode & 07777));
+		free(path);
+		return;
+	}
+	if ((text = read_file(path, 1 << 20, &len, &cause)) == NULL) {
+		inv_error_in(l, set->origin[SETTING_secrets_file].file,
+		    set->origin[SETTING_secrets_file].line, "cannot read the "
+		    "secrets_file: %s", cause);
+		free(cause);
+		free(path);
+		return;
+	}
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		n++;
+		line[strcspn(line, "\r")] = '\0';
+		if (*line == '\0' || *line == '#')
+			continue;
+		if ((eq = strchr(line, '=')) == NULL) {
+			inv_error_in(l, path, n, "expected NAME=VALUE");
+			continue;
+		}
+		*eq = '\0';
+		inv_secret(l, path, n, line, eq + 1);
+	}
+	free(text);
+	free(path);
+}
+
 /* Second pass: resolve and check every reference. */
 static void
 inv_resolve(struct inv_load *l)
@@ -1376,6 +1466,9 @@ inv_resolve(struct inv_load *l)
 		inv_test_source(l, &l->tests[i]);
 	}
 	inv_recipients(inv);
+	inv_secrets(l);
+	for (i = 0; i < inv->ntests; i++)
+		inv->tests[i]->secrets = inv->secrets;
 	for (i = 0; i < inv->nsites; i++) {
 		s = inv->sites[i];
 		for (n = 0, j = 0; j < inv->ntests; j++)
@@ -1517,6 +1610,7 @@ inventory_free(struct inventory *inv)
 	free(inv->tests);
 	settings_free(&inv->settings);
 	inv_free_list(inv->recipients);
+	json_decref(inv->secrets);
 	map_free(&inv->index, NULL);
 	for (i = 0; i < inv->nfiles; i++)
 		free(inv->files[i]);
@@ -1761,6 +1855,8 @@ inventory_context(const struct site *s, const struct test *t,
 		    inv_strv_json(s->type->managers));
 		json_object_set_new(ctx, "type", type);
 	}
+	if (t != NULL && t->secrets != NULL && json_object_size(t->secrets) > 0)
+		json_object_set(ctx, "secret", t->secrets);
 	if (t != NULL) {
 		test = json_object();
 		json_object_set_new(test, "name", json_string(t->name));

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "page.h"
+#include "redact.h"
 #include "results.h"
 
 static const char *result_status_names[] = {
@@ -168,6 +169,25 @@ result_add_try(struct result *r, const struct result *failed)
 	a->eclass = failed->eclass;
 	a->message = failed->message != NULL ? xstrdup(failed->message) : NULL;
 	a->duration_us = failed->duration_us;
+}
+
+/* Mask every secret in what a result says (redact.h). */
+void
+result_redact(struct result *r)
+{
+	size_t	i;
+
+	if (!redact_active())
+		return;
+	r->message = redact_str(r->message);
+	r->command = redact_str(r->command);
+	redact_buf(&r->output);
+	for (i = 0; i < r->nsteps; i++) {
+		r->steps[i].url = redact_str(r->steps[i].url);
+		r->steps[i].error = redact_str(r->steps[i].error);
+	}
+	for (i = 0; i < r->ntries; i++)
+		r->tries[i].message = redact_str(r->tries[i].message);
 }
 
 /* Count one result. */

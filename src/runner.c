@@ -391,6 +391,7 @@ runner_finish(struct runner *r, struct job *j, struct result *res)
 		res->status = RESULT_PASS_AFTER_RETRY;
 	if (j->first_start_us != 0)
 		res->start_us = j->first_start_us;
+	result_redact(res);
 	r->ops->done(r->arg, j->spec.user, res);
 	result_clear(res);
 	runner_job_free(j);

@@ -19,6 +19,7 @@
 
 #include <event2/event.h>
 
+#include "redact.h"
 #include "session-int.h"
 
 static void	session_run(struct session *);
@@ -191,12 +192,12 @@ session_write(struct session *s, const char *data, size_t len)
 	size_t		 room;
 
 	if (s->redirect != NULL) {
-		fwrite(data, 1, len, s->redirect);
+		redact_fwrite(data, len, s->redirect);
 		fflush(s->redirect);
 		return;
 	}
 	if (s->cfg.out != NULL) {
-		fwrite(data, 1, len, s->cfg.out);
+		redact_fwrite(data, len, s->cfg.out);
 		return;
 	}
 	if (s->cfg.output_cap > 0 && r->output.len + len >

@@ -19,6 +19,7 @@
 
 #include "plan.h"
 #include "record.h"
+#include "redact.h"
 #include "runner.h"
 #include "sweep.h"
 
@@ -586,7 +587,7 @@ sweep_cerr_print(const struct sweep_cerr *g, FILE *f)
 {
 	size_t	i;
 
-	fputs(g->text, f);
+	redact_fwrite(g->text, strlen(g->text), f);
 	if (g->nwho == 1) {
 		fprintf(f, "kong: note: in test '%s' rendered for site '%s'; see "
 		    "it with: kong render %s %s\n", g->test, g->who[0],

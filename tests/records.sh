@@ -62,6 +62,7 @@ normalize() {
 	sort -t "$(printf '\t')" -k1,1n -k2,2 | cut -f3-
 }
 
+export KONG_SECRET_shop_password=secret	# as examples/demo.sh sets it
 for mode in plain per-server; do
 	rm -f "$tmp/demo/results.jsonl"
 	args=

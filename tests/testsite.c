@@ -1589,8 +1589,10 @@ static void
 basic(struct call *c, int challenge)
 {
 	if (basic_ok(c->req)) {
+		/* The header as received: a page that reflects credentials. */
 		reply_page(c->req, 200, "Hello", "<h1>Hello, admin</h1>\n"
-		    "<p>You are authenticated.</p>\n");
+		    "<p>You are authenticated.</p>\n"
+		    "<p>Authorization: Basic YWRtaW46c2VjcmV0</p>\n");
 		return;
 	}
 	if (challenge)
