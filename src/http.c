@@ -246,6 +246,11 @@ http_easy_put(struct http *h, CURL *e)
 		return;
 	}
 	curl_easy_setopt(e, CURLOPT_COOKIELIST, "ALL");
+	/*
+	 * A session that made no request leaves the cookie file list of
+	 * http_easy_defaults pending, and curl_easy_reset does not free it.
+	 */
+	curl_easy_setopt(e, CURLOPT_COOKIEFILE, NULL);
 	curl_easy_reset(e);
 	h->pool[h->npool++] = e;
 }
