@@ -65,5 +65,7 @@ void		 session_cancel(struct session *, enum result_status,
 void		 session_free(struct session *);
 struct result	*session_result(struct session *);
 enum session_state session_state(const struct session *);
+char		**session_gather(struct session *, char **, size_t, size_t *,
+		     char **);
 
 #endif

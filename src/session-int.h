@@ -157,8 +157,6 @@ void		 session_set_global(struct session *, const char *,
 char		*session_path(struct session *, const char *);
 enum cmd_retval	 session_push_file(struct session *, const char *,
 		     enum frame_kind);
-char		**session_gather(struct session *, char **, size_t, size_t *,
-		     char **);
 
 /* browser.c */
 void		 browser_init(struct session *);
