@@ -353,7 +353,6 @@ browser_xfer_done(struct xfer *x, void *arg)
 	struct session	*s = arg;
 
 	(void)x;
-	s->xfer_done = 1;
 	session_io_done(s);
 }
 
@@ -438,7 +437,6 @@ nav_request(struct session *s, const char *url, const struct credential *cred)
 	    s->cfg.connect_timeout_ms > 0 ? s->cfg.connect_timeout_ms : 0L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, s->insecure ? 0L : 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, s->insecure ? 0L : 2L);
-	s->xfer_done = 0;
 	xfer_start(x, browser_xfer_done, s);
 	s->resume = nav_resume;
 	return (CMD_WAIT);
@@ -605,7 +603,6 @@ nav_resume(struct session *s)
 	long				 code = 0, delay;
 	size_t				 i;
 
-	s->xfer_done = 0;
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_getinfo(s->easy, CURLINFO_EFFECTIVE_URL, &url);
 	if (x->rc != CURLE_OK) {

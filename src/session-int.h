@@ -92,8 +92,7 @@ struct session {
 	void			*done_arg;
 	enum session_state	 state;
 	struct engine_task	 task;		/* runs it from the run queue */
-	int			 started;
-	uint64_t		 start_mono;
+	uint64_t		 start_mono;	/* 0 until session_start */
 
 	/* Interpreter. */
 	struct frame		*frames;
@@ -106,15 +105,17 @@ struct session {
 	char			*err_msg;
 	int			 debug_commands;
 	int			 debug_refresh;
-	int			 initial_done;
-	int			 in_initial;	/* running -u's go */
+	enum {
+		INITIAL_NONE,		/* no -u URL, or its go has run */
+		INITIAL_PENDING,	/* -u's go runs before instruction 0 */
+		INITIAL_RUNNING		/* it is running: pc stays put */
+	}			 initial;
 
 	/* Browser. */
 	CURL			*easy;
 	struct curl_slist	*resolve;
 	struct curl_slist	*connect_to;
 	struct xfer		 xfer;
-	int			 xfer_done;
 	struct nav		 nav;
 	struct page		*page;
 	struct page		**history;
