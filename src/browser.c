@@ -281,6 +281,10 @@ browser_normalize(const char *url)
 	const char	*p;
 	char		*out = NULL, *s;
 
+	/* Most URLs are already what libcurl would make of them. */
+	if (url_is_plain(url))
+		return (xstrdup(url));
+
 	/*
 	 * After the host, percent-encode what can never stand in a URL
 	 * (spaces, controls, non-ASCII bytes, "<>\^`{|}), as httpx does;
