@@ -472,12 +472,22 @@ session_failed(struct session *s)
 	f->failed = 1;
 }
 
-/* Set __url__ after a command that succeeded. */
+/*
+ * Set __url__ after a command that succeeded; most commands leave the page
+ * alone, so the variable is only replaced when its value changes.
+ */
 static void
 session_succeeded(struct session *s)
 {
-	json_object_set_new(session_frame(s)->locals, "__url__",
-	    s->page != NULL ? json_string(s->page->url) : json_null());
+	json_t		*locals = session_frame(s)->locals;
+	json_t		*old = json_object_get(locals, "__url__");
+	const char	*url = s->page != NULL ? s->page->url : NULL;
+
+	if (url == NULL ? json_is_null(old) :
+	    json_is_string(old) && strcmp(json_string_value(old), url) == 0)
+		return;
+	json_object_set_new(locals, "__url__",
+	    url != NULL ? json_string(url) : json_null());
 }
 
 /*
