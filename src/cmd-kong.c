@@ -325,9 +325,9 @@ cmd_header(struct session *s, const struct insn *in, char **argv, size_t argc)
 	else {
 		buf_init(&b);
 		kong_quote_list(&b, vals, n);
-		session_error(s, ERR_ASSERT, "header %s is %s; %s not match "
-		    "'%s'", argv[0], b.data, n == 1 ? "does" : "none does",
-		    argv[1]);
+		session_error(s, ERR_ASSERT, "header %s is %s; %s '%s'",
+		    argv[0], b.data, n == 1 ? "does not match" :
+		    "none matches", argv[1]);
 		buf_free(&b);
 	}
 	free_strv(vals);
