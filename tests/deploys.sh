@@ -245,4 +245,20 @@ kong check -c "$tmp/tlsinv" --log "$tmp/tlsinv.jsonl" -q
 is "$?" 0 "a sweep with cert_valid_for 3d passes"
 is "$(jq -r 'select(.record=="result") | .certs[0].expires' "$tmp/tlsinv.jsonl")" \
     "$want_exp" "the sweep's record carries the expiry date"
+
+# --- the `sh deploys` jq one-liners of docs/jsonl.md ------------------------
+cat "$tmp/type.jsonl" "$tmp/cert.jsonl" "$tmp/tlsinv.jsonl" > "$tmp/all.jsonl"
+sed -n '/^```sh deploys$/,/^```$/p' "$top_srcdir/docs/jsonl.md" | grep '^jq ' > "$tmp/oneliners"
+is "$(wc -l < "$tmp/oneliners" | tr -d ' ')" 3 "docs/jsonl.md has the deploy one-liners"
+while IFS= read -r line; do
+	cmd=${line/kong.jsonl/$tmp/all.jsonl}
+	out=$(eval "$cmd" 2>&1)
+	rc=$?
+	n=$((n + 1))
+	if [ $rc -eq 0 ] && [ -n "$out" ]; then
+		echo "ok $n - tests/deploys.sh:${LINENO}: docs/jsonl.md: $line"
+	else
+		echo "not ok $n - tests/deploys.sh:${LINENO}: docs/jsonl.md: $line (exit $rc, output '$out')"
+	fi
+done < "$tmp/oneliners"
 echo "1..$n"
