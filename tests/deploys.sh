@@ -163,6 +163,14 @@ is "$(jq -r 'select(.record=="result") | "\(.site)=\(.status)"' "$log" | paste -
 is "$(res "$log" w3 .error.message)" \
     "capture build: this site served 'v2', not 'v1' (--expect build=v1)" \
     "--expect with same_across: the pinned value is named"
+# --wait-for a probe that captures, with --expect: wait for the build.
+log=$tmp/wait.jsonl
+kong check -c "$inv" --test plain --site 'w[23]' --wait-for plain \
+    --expect build=v2 --until 1s --wait-interval 200ms --log "$log" -q
+is "$?" 1 "--wait-for with --expect: w2 never serves v2"
+is "$(jq -r 'select(.record=="run_start") | .wait | "\(.on_time | length) \(.not_ready[0].site): \(.not_ready[0].message)"' "$log")" \
+    "1 w2: capture build: this site served 'v1', not 'v2' (--expect build=v2)" \
+    "--wait-for with --expect: the probe waits for the pinned build"
 out=$(kong check -c "$inv" --expect 9x=1 -q 2>&1)
 is "$?" 2 "--expect with a bad name is a usage error"
 like "$out" "--expect: '9x' is not a capture name" "and says so"
