@@ -438,8 +438,12 @@ kong_note_cert(struct session *s, const char *url)
 	struct curl_slist	*l;
 	time_t			 t;
 	char			*key;
+	long			 conns = 0;
 
+	/* Only a handshake of this transfer says whose certificate it is. */
 	if (!s->want_certs || url == NULL ||
+	    curl_easy_getinfo(s->easy, CURLINFO_NUM_CONNECTS, &conns) !=
+	    CURLE_OK || conns <= 0 ||
 	    curl_easy_getinfo(s->easy, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
 	    ci == NULL || ci->num_of_certs <= 0)
 		return;

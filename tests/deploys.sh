@@ -225,16 +225,17 @@ cat > "$tmp/cert.twill" <<TW
 config insecure 1
 go https://127.0.0.1:$T/index.html
 title TLS
+go https://127.0.0.1:$T/index.html
 cert_valid_for 4d
 cert_valid_for 14d
 TW
 out=$(kong run --jsonl "$tmp/cert.jsonl" "$tmp/cert.twill" 2>&1)
 is "$?" 1 "cert_valid_for 14d fails on a certificate that expires in 5 days"
-like "$out" "cert.twill:5: error: the certificate of 127\.0\.0\.1:$T expires at $want_exp, in (4d2[0-9]|5d00)h: less than 14d" \
+like "$out" "cert.twill:6: error: the certificate of 127\.0\.0\.1:$T expires at $want_exp, in (4d2[0-9]|5d00)h: less than 14d" \
     "the failure gives the expiry date and how long is left"
 is "$(jq -r '.certs | map("\(.host) \(.expires)") | join(",")' "$tmp/cert.jsonl")" \
     "127.0.0.1:$T $want_exp" "the record carries the expiry date, once per host"
-is "$(jq -r '.error.line' "$tmp/cert.jsonl")" 5 "cert_valid_for 4d passed first"
+is "$(jq -r '.error.line' "$tmp/cert.jsonl")" 6 "cert_valid_for 4d passed first, after a second request"
 
 # In a sweep: the site is insecure (self-signed), the record has certs.
 mkdir -p "$tmp/tlsinv"
