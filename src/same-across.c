@@ -2,8 +2,8 @@
  * same-across.c: fleet invariants on captured values (same-across.h).
  *
  * The results held back are kept whole (their pages dropped), counted per
- * (test, group, capture name, value) when the sweep ends, and handed back
- * in plan order. A value that most sites of a group served is the
+ * (test, group, capture name, value) once every pair of their test has
+ * ended (or the sweep has), and handed back in plan order. A value that most sites of a group served is the
  * reference; a site that served another fails. When no value has a
  * majority (two sites, two builds), every site of that group fails: there
  * is nothing to tell the right build from the wrong one, and a check must
@@ -24,6 +24,7 @@ struct same_set {
 	const json_t		*expect;	/* NAME -> VALUE, borrowed */
 	struct same_entry	*v;
 	size_t			 n;
+	json_t			*due;		/* test name -> pairs still to end */
 };
 
 /* A holder for the results of tests with same_across. */
@@ -34,6 +35,7 @@ same_create(const json_t *expect)
 
 	sa = xcalloc(1, sizeof *sa);
 	sa->expect = expect;
+	sa->due = json_object();
 	return (sa);
 }
 
@@ -48,6 +50,7 @@ same_free(struct same_set *sa)
 	for (i = 0; i < sa->n; i++)
 		result_clear(&sa->v[i].r);
 	free(sa->v);
+	json_decref(sa->due);
 	free(sa);
 }
 
@@ -95,12 +98,27 @@ same_expect(const json_t *expect, struct result *r)
 	}
 }
 
-/* Keep a final result of a test with same_across until the sweep ends. */
+/* One more pair of test will run: its group waits for that result too. */
 void
+same_due(struct same_set *sa, const struct test *test)
+{
+	json_t	*v = json_object_get(sa->due, test->name);
+
+	json_object_set_new(sa->due, test->name, json_integer(v != NULL ?
+	    json_integer_value(v) + 1 : 1));
+}
+
+/*
+ * Keep a final result of a test with same_across until every pair of the
+ * test has ended. Returns 1 when this was its last one (same_flush it).
+ */
+int
 same_hold(struct same_set *sa, size_t index, struct result *r,
     const struct site *site, const struct test *test)
 {
 	struct same_entry	*e;
+	json_t			*due;
+	json_int_t		 left = 0;
 
 	sa->v = xreallocarray(sa->v, sa->n + 1, sizeof *sa->v);
 	e = &sa->v[sa->n++];
@@ -110,6 +128,11 @@ same_hold(struct same_set *sa, size_t index, struct result *r,
 	e->r.page = NULL;
 	e->site = site;
 	e->test = test;
+	if ((due = json_object_get(sa->due, test->name)) != NULL) {
+		left = json_integer_value(due) - 1;
+		json_integer_set(due, left);
+	}
+	return (due != NULL && left <= 0);
 }
 
 /* How many results are held. */
@@ -247,20 +270,24 @@ same_judge(struct same_set *sa, json_t *all, struct same_entry *e)
 }
 
 /*
- * The sweep is over: compare what each group captured, fail the sites
- * that differ, and hand every held result to emit in plan order.
+ * Every pair of test has ended (NULL: the sweep is over): compare what
+ * each group captured, fail the sites that differ, and hand those held
+ * results to emit in plan order.
  */
 void
-same_flush(struct same_set *sa, void (*emit)(void *, size_t,
-    struct result *), void *arg)
+same_flush(struct same_set *sa, const struct test *only,
+    void (*emit)(void *, size_t, struct result *), void *arg)
 {
-	const char	*name;
-	char		**keys, **desc;
-	json_t		*all, *v, *c, *n;
-	size_t		 i, g;
+	const char		*name;
+	char			**keys, **desc;
+	json_t			*all, *v, *c, *n;
+	struct same_entry	*out;
+	size_t			 i, g, nout = 0, nkeep = 0;
 
 	all = json_object();
 	for (i = 0; i < sa->n; i++) {
+		if (only != NULL && sa->v[i].test != only)
+			continue;
 		if (!result_passed(&sa->v[i].r) || sa->v[i].r.captures == NULL)
 			continue;
 		keys = same_groups(&sa->v[i], &desc);
@@ -276,16 +303,25 @@ same_flush(struct same_set *sa, void (*emit)(void *, size_t,
 		free_strv(keys);
 		free_strv(desc);
 	}
+	/* Those of the test (or all) move out, the others stay. */
+	out = xcalloc(sa->n > 0 ? sa->n : 1, sizeof *out);
 	for (i = 0; i < sa->n; i++) {
-		if (result_passed(&sa->v[i].r) && sa->v[i].r.captures != NULL)
-			same_judge(sa, all, &sa->v[i]);
+		if (only == NULL || sa->v[i].test == only)
+			out[nout++] = sa->v[i];
+		else
+			sa->v[nkeep++] = sa->v[i];
+	}
+	sa->n = nkeep;
+	for (i = 0; i < nout; i++) {
+		if (result_passed(&out[i].r) && out[i].r.captures != NULL)
+			same_judge(sa, all, &out[i]);
 	}
 	json_decref(all);
-	if (sa->n > 0)
-		qsort(sa->v, sa->n, sizeof *sa->v, same_cmp);
-	for (i = 0; i < sa->n; i++) {
-		emit(arg, sa->v[i].index, &sa->v[i].r);
-		result_clear(&sa->v[i].r);
+	if (nout > 0)
+		qsort(out, nout, sizeof *out, same_cmp);
+	for (i = 0; i < nout; i++) {
+		emit(arg, out[i].index, &out[i].r);
+		result_clear(&out[i].r);
 	}
-	sa->n = 0;
+	free(out);
 }

@@ -91,6 +91,11 @@ sweep_create(struct engine *e, const struct sweep_plan *plan)
 	sw->run.base = engine_base(e);
 	sw->same = same_create(plan->expect);
 	for (i = 0; i < sw->npairs; i++) {
+		if (sw->pairs[i].site->live &&
+		    sw->pairs[i].test->same_across != SAME_NONE)
+			same_due(sw->same, sw->pairs[i].test);
+	}
+	for (i = 0; i < sw->npairs; i++) {
 		if (sw->pairs[i].site->live)
 			sw->run.to_run++;
 	}
@@ -416,7 +421,8 @@ sweep_done(void *arg, void *user, struct result *r)
 	if (p->test->same_across != SAME_NONE) {
 		/* Its record waits for the group's (same-across.h). */
 		sweep_abort_check(sw, r);
-		same_hold(sw->same, j->index, r, p->site, p->test);
+		if (same_hold(sw->same, j->index, r, p->site, p->test))
+			same_flush(sw->same, p->test, sweep_emit_final, sw);
 	} else
 		sweep_emit(sw, j->index, r);
 	sweep_job_free(j);
@@ -481,7 +487,7 @@ sweep_drained(void *arg)
 	sw->finished = 1;
 	if (sw->grace != NULL)
 		event_del(sw->grace);
-	same_flush(sw->same, sweep_emit_final, sw);
+	same_flush(sw->same, NULL, sweep_emit_final, sw);
 	if (run->aborted != NULL) {
 		/* The pairs the runner never took. */
 		for (; sw->next < sw->npairs; sw->next++) {
