@@ -12,6 +12,7 @@
 #include "same-across.h"
 
 #include "page.h"
+#include "redact.h"
 
 struct same_entry {
 	size_t			 index;
@@ -65,15 +66,15 @@ same_fail(struct result *r, const char *name, char *msg)
 	free(r->message);
 	free(r->file);
 	free(r->command);
-	r->message = msg;
+	r->message = redact_str(msg);	/* results are redacted before */
 	at = r->capture_at != NULL ? json_object_get(r->capture_at, name) :
 	    NULL;
 	r->file = xstrdup(at != NULL ? json_string_value(json_object_get(at,
 	    "file")) : "");
 	r->line = at != NULL ? (int)json_integer_value(json_object_get(at,
 	    "line")) : 0;
-	r->command = xstrdup(at != NULL ? json_string_value(json_object_get(at,
-	    "command")) : "");
+	r->command = redact_str(xstrdup(at != NULL ?
+	    json_string_value(json_object_get(at, "command")) : ""));
 }
 
 /* --expect NAME=VALUE: a passed result that captured another value fails. */
