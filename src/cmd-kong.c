@@ -24,34 +24,27 @@
 int
 kong_parse_duration(const char *s, long *ms)
 {
-	char	*copy, *end;
-	size_t	 len;
-	long	 mult = 0, v;
-	int	 rc;
+	char	*end;
+	double	 v, mult;
+	size_t	 len = strlen(s);
 
-	copy = xstrdup(s);
-	len = strlen(copy);
-	while (len > 0 && isspace((unsigned char)copy[len - 1]))
-		copy[--len] = '\0';
-	if (len > 0 && copy[len - 1] == 'd')
-		mult = 86400000L;
-	else if (len > 0 && copy[len - 1] == 'w')
-		mult = 7 * 86400000L;
-	if (mult == 0) {
-		rc = parse_duration_ms(copy, ms);
-		free(copy);
-		return (rc);
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		len--;
+	if (len == 0 || (s[len - 1] != 'd' && s[len - 1] != 'w'))
+		return (parse_duration_ms(s, ms));
+	mult = s[len - 1] == 'd' ? 86400000.0 : 7 * 86400000.0;
+	while (isspace((unsigned char)*s)) {
+		s++;
+		len--;
 	}
-	copy[len - 1] = '\0';
-	/* "1.5d": the number as seconds, then scaled. */
-	rc = parse_duration_ms(copy, &v);
-	if (rc == 0 && (strtod(copy, &end), end == copy || (*end != '\0' &&
-	    !isspace((unsigned char)*end))))
-		rc = -1;	/* "2msd" */
-	free(copy);
-	if (rc != 0 || (double)v / 1000 * (double)mult > (double)LONG_MAX / 2)
+	if (*s == '-' || *s == '+')
 		return (-1);
-	*ms = (long)((double)v / 1000 * (double)mult + 0.5);
+	v = strtod(s, &end);
+	/* The number must run up to the unit: "2msd" is not a duration. */
+	if (end == s || (size_t)(end - s) != len - 1 || v != v || v < 0 ||
+	    v * mult > (double)LONG_MAX / 2)
+		return (-1);
+	*ms = (long)(v * mult + 0.5);
 	return (0);
 }
 
@@ -609,6 +602,7 @@ cmd_capture(struct session *s, const struct insn *in, char **argv,
 	const char	*l, *e, *name = NULL;
 	char		*m = NULL, *line;
 	long		 g = -1;
+	uint32_t	 ncap = 0;
 	int		 found = 0;
 	json_t		*at;
 	struct frame	*f = session_frame(s);
@@ -628,6 +622,13 @@ cmd_capture(struct session *s, const struct insn *in, char **argv,
 		return (CMD_ERROR);
 	if ((re = kong_regex(s, in, argv[1])) == NULL)
 		return (CMD_ERROR);
+	pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &ncap);
+	if (g > (long)ncap) {
+		if (re != in->re)
+			pcre2_code_free(re);
+		return (session_error(s, ERR_SCRIPT, "the regex '%s' has no "
+		    "group %ld (it has %u)", argv[1], g, ncap));
+	}
 	if (name != NULL && pcre2_substring_number_from_name(re,
 	    (PCRE2_SPTR)name) < 0) {
 		if (re != in->re)
