@@ -132,6 +132,12 @@ is "$(jq -c 'select(.record=="run_end") | [.totals.pass, .totals.fail, .exit_sta
 is "$(jq -s -r 'map(.record) | [first, last] | join(",")' "$log")" "run_start,run_end" \
     "the held records come before run_end"
 
+# The summary counts what the checks captured.
+out=$(kong check -c "$inv" --test by_type --log "$tmp/summary.jsonl" --summary --no-progress 2>&1)
+is "$(printf '%s\n' "$out" | sed -n '/^Captured/,/^$/p' | sed 's/  */ /g' | paste -sd'|' -)" \
+    "Captured| by_type build v1 2 checks| by_type build v2 1 check| by_type build v3 1 check| by_type build v4 1 check| by_type meta v1 2 checks| by_type meta v2 1 check| by_type meta v3 1 check| by_type meta v4 1 check|" \
+    "the summary shows each captured value and how many checks served it"
+
 # A test's records are written once its own pairs have ended, not at the
 # end of the sweep: here before those of a test that takes 2 s.
 log=$tmp/early.jsonl
