@@ -411,8 +411,11 @@ kong_request_opts(struct session *s, const char *url)
 	char	*key;
 	long	 fresh = 0;
 
-	curl_easy_setopt(s->easy, CURLOPT_CERTINFO, s->want_certs ? 1L : 0L);
-	if (s->want_certs && (key = kong_tls_key(url)) != NULL) {
+	/* Pooled handles are reset (http_easy_put): off unless set here. */
+	if (!s->want_certs)
+		return;
+	curl_easy_setopt(s->easy, CURLOPT_CERTINFO, 1L);
+	if ((key = kong_tls_key(url)) != NULL) {
 		fresh = s->certs_seen == NULL ||
 		    json_object_get(s->certs_seen, key) == NULL;
 		free(key);
