@@ -41,6 +41,12 @@ struct xfer {
 	size_t			 max_headers;	/* bytes of one header block */
 	int			 too_big;
 
+	/* Framing of the last response, from its headers (see http.c). */
+	int64_t			 length;	/* Content-Length, or -1 */
+	int			 chunked;
+	int			 in_body;	/* past its header block */
+	char			 framing[128];	/* why it is untrusted, or "" */
+
 	/* Request parts libcurl does not copy: they live until done. */
 	struct curl_slist	*req_headers;
 	curl_mime		*mime;

@@ -60,6 +60,9 @@ const char	*result_status_name(enum result_status);
 const char	*error_class_name(enum error_class);
 int		 result_status_parse(const char *, enum result_status *);
 int		 error_class_parse(const char *, enum error_class *);
+/* The class of a libcurl result: one table, in http.c. */
+enum error_class http_error_class(CURLcode, int, const char *);
+enum error_class xfer_class(const struct xfer *);
 int		 result_status_passed(enum result_status);
 int		 result_status_failed(enum result_status);
 

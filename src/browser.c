@@ -447,52 +447,6 @@ nav_request(struct session *s, const char *url, const struct credential *cred)
 	return (CMD_WAIT);
 }
 
-/* The error class of a failed transfer. */
-static enum error_class
-nav_classify(const struct xfer *x)
-{
-	if (x->too_big)
-		return (ERR_HTTP);
-	switch (x->rc) {
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-		return (ERR_DNS);
-	case CURLE_OPERATION_TIMEDOUT:
-		return (ERR_TIMEOUT);
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_ISSUER_ERROR:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-	case CURLE_SSL_INVALIDCERTSTATUS:
-	case CURLE_SSL_CRL_BADFILE:
-	case CURLE_SSL_SHUTDOWN_FAILED:
-	case CURLE_USE_SSL_FAILED:
-	case CURLE_SSL_ENGINE_NOTFOUND:
-	case CURLE_SSL_ENGINE_SETFAILED:
-	case CURLE_SSL_ENGINE_INITFAILED:
-		return (ERR_TLS);
-	case CURLE_TOO_MANY_REDIRECTS:
-	case CURLE_WEIRD_SERVER_REPLY:
-	case CURLE_BAD_CONTENT_ENCODING:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-	case CURLE_HTTP3:
-	case CURLE_RANGE_ERROR:
-		return (ERR_HTTP);
-	case CURLE_URL_MALFORMAT:
-	case CURLE_UNSUPPORTED_PROTOCOL:
-		return (ERR_SCRIPT);
-	case CURLE_OUT_OF_MEMORY:
-		/* Our allocations never fail: this is a header past its limit. */
-		return (ERR_HTTP);
-	default:
-		return (ERR_NET);
-	}
-}
-
 /* A message for a failed transfer. Caller frees. */
 static char *
 nav_message(struct session *s)
@@ -613,7 +567,7 @@ nav_resume(struct session *s)
 	if (x->rc != CURLE_OK) {
 		msg = nav_message(s);
 		nav_step(s, code, url != NULL ? url : n->url, msg);
-		ec = nav_classify(x);
+		ec = xfer_class(x);
 		if (n->kind == NAV_GO && !n->refreshing && !n->auth_tried &&
 		    nav_try_next(x->rc) && n->cand + 1 < n->ncands) {
 			free(n->lasterr);

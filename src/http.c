@@ -9,9 +9,11 @@
  * done or cancelled, because libcurl does not copy them.
  */
 #include <ctype.h>
+#include <inttypes.h>
 #include <strings.h>
 
 #include "http.h"
+#include "results.h"
 
 /*
  * Easy handles kept for the next session: making and freeing one costs
@@ -38,6 +40,7 @@ struct http_sock {
 };
 
 static void	http_check(struct http *);
+static void	xfer_check_framing(struct xfer *);
 
 /* A socket is ready: tell libcurl, then collect what finished. */
 static void
@@ -137,6 +140,8 @@ http_check(struct http *h)
 			continue;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &x);
 		x->rc = msg->data.result;
+		if (x->rc == CURLE_OK || x->rc == CURLE_PARTIAL_FILE)
+			xfer_check_framing(x);
 		curl_multi_remove_handle(h->multi, x->easy);
 		x->busy = 0;
 		if (x->done != NULL)
@@ -277,6 +282,119 @@ xfer_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 	return (n);
 }
 
+/*
+ * --- Framing ---
+ *
+ * libcurl 7.88 trusts a response's framing more than Kong can: a
+ * Content-Length too large for curl_off_t (26 digits) is read as "no
+ * length" and the body to EOF; "5x" is read as 5; of two different
+ * Content-Length headers the last wins; Content-Length beside chunked
+ * Transfer-Encoding is ignored. A check must not pass on a body whose end
+ * nobody can vouch for, so the header callback reads the framing headers of
+ * the final response itself and the transfer ends as CURLE_WEIRD_SERVER_REPLY
+ * (class http) when they cannot be trusted.
+ */
+
+/* Note why a response's framing cannot be trusted (the first reason wins). */
+static void
+xfer_framing_bad(struct xfer *x, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (x->framing[0] != '\0')
+		return;
+	va_start(ap, fmt);
+	vsnprintf(x->framing, sizeof x->framing, fmt, ap);
+	va_end(ap);
+}
+
+/* Read one header line of a response for its framing. */
+static void
+xfer_framing_header(struct xfer *x, const char *line, size_t n)
+{
+	const char	*v, *e;
+	int64_t		 len = 0;
+	int		 digits = 0;
+
+	if (n > 15 && strncasecmp(line, "Content-Length:", 15) == 0)
+		v = line + 15;
+	else if (n > 18 && strncasecmp(line, "Transfer-Encoding:", 18) == 0) {
+		/* Any coding but a last "chunked" leaves the end to EOF. */
+		e = line + n;
+		while (e > line && (e[-1] == '\r' || e[-1] == '\n' ||
+		    e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if (e - (line + 18) >= 7 && strncasecmp(e - 7, "chunked", 7) == 0)
+			x->chunked = 1;
+		if (x->length >= 0)
+			xfer_framing_bad(x, "the response has both "
+			    "Content-Length and Transfer-Encoding");
+		return;
+	} else
+		return;
+	e = line + n;
+	while (v < e && (*v == ' ' || *v == '\t'))
+		v++;
+	while (e > v && (e[-1] == '\r' || e[-1] == '\n' || e[-1] == ' ' ||
+	    e[-1] == '\t'))
+		e--;
+	for (const char *p = v; p < e; p++) {
+		if (!isdigit((unsigned char)*p)) {
+			xfer_framing_bad(x, "the response's Content-Length "
+			    "'%.*s' is not a number", (int)(e - v > 40 ? 40 :
+			    e - v), v);
+			return;
+		}
+		if (len > (INT64_MAX - (*p - '0')) / 10) {
+			xfer_framing_bad(x, "the response's Content-Length "
+			    "(%d digits) is too large", (int)(e - v));
+			return;
+		}
+		len = len * 10 + (*p - '0');
+		digits++;
+	}
+	if (digits == 0) {
+		xfer_framing_bad(x, "the response's Content-Length is empty");
+		return;
+	}
+	if (x->chunked)
+		xfer_framing_bad(x, "the response has both Content-Length and "
+		    "Transfer-Encoding");
+	else if (x->length >= 0 && x->length != len)
+		xfer_framing_bad(x, "the response has two different "
+		    "Content-Length headers (%" PRId64 " and %" PRId64 ")",
+		    x->length, len);
+	x->length = len;
+}
+
+/*
+ * A transfer libcurl calls a success (or a short body): fail it, with the
+ * reason, if its framing was bad or its body did not reach the declared
+ * length. The length counts the bytes on
+ * the wire, before Content-Encoding is undone: CURLINFO_SIZE_DOWNLOAD_T
+ * counts those (a gzip body of 30 bytes that inflates to 500 reports 30).
+ */
+static void
+xfer_check_framing(struct xfer *x)
+{
+	curl_off_t	got = 0;
+	long		code = 0;
+
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (x->rc == CURLE_OK && x->framing[0] == '\0' && x->length >= 0 &&
+	    code != 204 &&
+	    code != 304 && code >= 200 &&
+	    curl_easy_getinfo(x->easy, CURLINFO_SIZE_DOWNLOAD_T, &got) ==
+	    CURLE_OK && got != x->length)
+		xfer_framing_bad(x, "the response body has %" PRId64 " of its "
+		    "%" PRId64 " bytes (Content-Length)", (int64_t)got,
+		    x->length);
+	if (x->framing[0] == '\0')
+		return;
+	x->rc = CURLE_WEIRD_SERVER_REPLY;
+	snprintf(x->errbuf, sizeof x->errbuf, "%s", x->framing);
+}
+
 /* Collect the headers of the last response (a redirect starts over). */
 static size_t
 xfer_header_cb(char *ptr, size_t size, size_t nmemb, void *arg)
@@ -287,12 +405,20 @@ xfer_header_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0) {
 		buf_reset(&x->headers);
 		buf_reset(&x->body);
+		x->length = -1;
+		x->chunked = 0;
+		x->in_body = 0;
+		x->framing[0] = '\0';
 	}
 	if (x->headers.len + n > x->max_headers) {
 		x->too_big = 1;
 		return (0);
 	}
 	buf_add(&x->headers, ptr, n);
+	if (n <= 2 && (ptr[0] == '\r' || ptr[0] == '\n'))
+		x->in_body = 1;		/* what follows are trailers */
+	else if (!x->in_body)
+		xfer_framing_header(x, ptr, n);
 	return (n);
 }
 
@@ -305,6 +431,7 @@ xfer_init(struct xfer *x, struct http *h, CURL *easy)
 	x->easy = easy;
 	x->max_body = 16 * 1024 * 1024;
 	x->max_headers = 1024 * 1024;
+	x->length = -1;
 	buf_init(&x->body);
 	buf_init(&x->headers);
 }
@@ -336,6 +463,10 @@ xfer_reset(struct xfer *x)
 	free(x->postfields);
 	x->postfields = NULL;
 	x->too_big = 0;
+	x->length = -1;
+	x->chunked = 0;
+	x->in_body = 0;
+	x->framing[0] = '\0';
 	x->rc = CURLE_OK;
 	x->errbuf[0] = '\0';
 }
@@ -462,4 +593,121 @@ http_url_host(const char *url)
 	curl_free(h);
 	curl_url_cleanup(u);
 	return (out);
+}
+
+/*
+ * --- Error classes ---
+ *
+ * Every libcurl code an HTTP(S) transfer of Kong can end with, and whose
+ * fault it is (docs/jsonl.md has the same table). net, dns, tls and timeout
+ * say the connection failed and are retried (runner.c); http says a server
+ * answered but broke HTTP, and is a fail, never retried; script says the
+ * script asked for something impossible; internal is a code Kong never asks
+ * libcurl for (FTP, LDAP, a setopt mistake): a bug to report. Two rows
+ * depend on more than the code:
+ *
+ * - SENT: before any request was sent the URL was the script's (go
+ *   ftp://x), so script; after it the server led there (garbage or HTTP/0.9
+ *   instead of a status line, status 000, a redirect to file: or gopher:,
+ *   a malformed Location), so http.
+ * - RECV: libcurl 7.88 also reports a bad chunk size and headers past its
+ *   300 KB limit (a 1xx or Set-Cookie flood) as CURLE_RECV_ERROR; only
+ *   "Recv failure: ..." (the socket failed, e.g. a reset) is net.
+ */
+enum http_rule {
+	HTTP_RULE_NONE,
+	HTTP_RULE_SENT,		/* script before a request was sent, else http */
+	HTTP_RULE_RECV,		/* net for "Recv failure", else http */
+};
+
+static const struct http_fault {
+	CURLcode		 rc;
+	enum error_class	 ec;
+	enum http_rule		 rule;
+} http_faults[] = {
+	{ CURLE_UNSUPPORTED_PROTOCOL,	ERR_SCRIPT,	HTTP_RULE_SENT },
+	{ CURLE_URL_MALFORMAT,		ERR_SCRIPT,	HTTP_RULE_SENT },
+	{ CURLE_COULDNT_RESOLVE_PROXY,	ERR_DNS,	HTTP_RULE_NONE },
+	{ CURLE_COULDNT_RESOLVE_HOST,	ERR_DNS,	HTTP_RULE_NONE },
+	{ CURLE_COULDNT_CONNECT,	ERR_NET,	HTTP_RULE_NONE },
+	{ CURLE_INTERFACE_FAILED,	ERR_NET,	HTTP_RULE_NONE },
+	{ CURLE_SEND_ERROR,		ERR_NET,	HTTP_RULE_NONE },
+	{ CURLE_RECV_ERROR,		ERR_NET,	HTTP_RULE_RECV },
+	{ CURLE_GOT_NOTHING,		ERR_NET,	HTTP_RULE_NONE },
+	{ CURLE_PROXY,			ERR_NET,	HTTP_RULE_NONE },
+	{ CURLE_QUIC_CONNECT_ERROR,	ERR_NET,	HTTP_RULE_NONE },
+	{ CURLE_OPERATION_TIMEDOUT,	ERR_TIMEOUT,	HTTP_RULE_NONE },
+	{ CURLE_SSL_CONNECT_ERROR,	ERR_TLS,	HTTP_RULE_NONE },
+	{ CURLE_PEER_FAILED_VERIFICATION, ERR_TLS,	HTTP_RULE_NONE },
+	{ CURLE_SSL_CERTPROBLEM,	ERR_TLS,	HTTP_RULE_NONE },
+	{ CURLE_SSL_CIPHER,		ERR_TLS,	HTTP_RULE_NONE },
+	{ CURLE_SSL_CACERT_BADFILE,	ERR_TLS,	HTTP_RULE_NONE },
+	{ CURLE_SSL_ISSUER_ERROR,	ERR_TLS,	HTTP_RULE_NONE },
+	{ CURLE_SSL_PINNEDPUBKEYNOTMATCH, ERR_TLS,	HTTP_RULE_NONE },
+	{ CURLE_SSL_INVALIDCERTSTATUS,	ERR_TLS,	HTTP_RULE_NONE },
+	{ CURLE_SSL_CRL_BADFILE,	ERR_TLS,	HTTP_RULE_NONE },
+	{ CURLE_SSL_SHUTDOWN_FAILED,	ERR_TLS,	HTTP_RULE_NONE },
+	{ CURLE_SSL_CLIENTCERT,		ERR_TLS,	HTTP_RULE_NONE },
+	{ CURLE_USE_SSL_FAILED,		ERR_TLS,	HTTP_RULE_NONE },
+	{ CURLE_SSL_ENGINE_NOTFOUND,	ERR_TLS,	HTTP_RULE_NONE },
+	{ CURLE_SSL_ENGINE_SETFAILED,	ERR_TLS,	HTTP_RULE_NONE },
+	{ CURLE_SSL_ENGINE_INITFAILED,	ERR_TLS,	HTTP_RULE_NONE },
+	{ CURLE_WEIRD_SERVER_REPLY,	ERR_HTTP,	HTTP_RULE_NONE },
+	{ CURLE_PARTIAL_FILE,		ERR_HTTP,	HTTP_RULE_NONE },
+	{ CURLE_TOO_MANY_REDIRECTS,	ERR_HTTP,	HTTP_RULE_NONE },
+	{ CURLE_BAD_CONTENT_ENCODING,	ERR_HTTP,	HTTP_RULE_NONE },
+	{ CURLE_HTTP2,			ERR_HTTP,	HTTP_RULE_NONE },
+	{ CURLE_HTTP2_STREAM,		ERR_HTTP,	HTTP_RULE_NONE },
+	{ CURLE_HTTP3,			ERR_HTTP,	HTTP_RULE_NONE },
+	{ CURLE_RANGE_ERROR,		ERR_HTTP,	HTTP_RULE_NONE },
+	{ CURLE_FILESIZE_EXCEEDED,	ERR_HTTP,	HTTP_RULE_NONE },
+	{ CURLE_SEND_FAIL_REWIND,	ERR_HTTP,	HTTP_RULE_NONE },
+	{ CURLE_AUTH_ERROR,		ERR_HTTP,	HTTP_RULE_NONE },
+	/* Our allocations never fail: this is one header past 100 KB. */
+	{ CURLE_OUT_OF_MEMORY,		ERR_HTTP,	HTTP_RULE_NONE },
+	/* The write or header callback refused: past max_body/max_headers. */
+	{ CURLE_WRITE_ERROR,		ERR_HTTP,	HTTP_RULE_NONE },
+};
+
+/*
+ * The class of a libcurl code, with the facts the SENT and RECV rules
+ * need (sent: a request went out; msg: libcurl's message, or NULL).
+ */
+enum error_class
+http_error_class(CURLcode rc, int sent, const char *msg)
+{
+	const struct http_fault	*f;
+	size_t			 i;
+
+	if (rc == CURLE_OK)
+		return (ERR_NONE);
+	for (i = 0; i < nitems(http_faults); i++) {
+		f = &http_faults[i];
+		if (f->rc != rc)
+			continue;
+		switch (f->rule) {
+		case HTTP_RULE_NONE:
+			return (f->ec);
+		case HTTP_RULE_SENT:
+			return (sent ? ERR_HTTP : f->ec);
+		case HTTP_RULE_RECV:
+			if (msg == NULL || strncmp(msg, "Recv failure", 12) == 0)
+				return (f->ec);
+			return (ERR_HTTP);
+		}
+	}
+	return (ERR_INTERNAL);
+}
+
+/* The error class of a finished transfer that failed. */
+enum error_class
+xfer_class(const struct xfer *x)
+{
+	long	sent = 0;
+
+	if (x->too_big)
+		return (ERR_HTTP);
+	curl_easy_getinfo(x->easy, CURLINFO_REQUEST_SIZE, &sent);
+	return (http_error_class(x->rc, sent > 0, x->errbuf[0] != '\0' ?
+	    x->errbuf : NULL));
 }
