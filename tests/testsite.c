@@ -2068,6 +2068,156 @@ route_raw(struct call *c)
 	evbuffer_free(b);
 }
 
+/* --- HOSTILE: answers that break HTTP, byte for byte (/hostile/NAME) --- */
+
+/*
+ * Each pins a row of Kong's error-class table (src/http.c) in
+ * tests/hostile.sh. Built on demand: some are a megabyte. They go out
+ * through raw_reply; the "reset" ones are written straight to the socket,
+ * which a connect to AF_UNSPEC then resets (Linux sends an RST), because
+ * evhttp's own close would send a FIN first.
+ */
+#define HOSTILE_CL26	"99999999999999999999999999"
+
+/* Append a complete answer "HTTP/1.1 200 OK", HEADERS, Content-Length. */
+static void
+hostile_ok(struct evbuffer *b, const char *headers, const void *body,
+    size_t len)
+{
+	evbuffer_add_printf(b, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+	    "Connection: close\r\n%sContent-Length: %zu\r\n\r\n", headers, len);
+	evbuffer_add(b, body, len);
+}
+
+/* Build the answer NAME into B: 1 (reset: 2), or 0 if there is none. */
+static int
+hostile_build(const char *name, struct evbuffer *b)
+{
+	static const char	 ok[] = "<p>hostile ok</p>\n";
+	static const char	 head[] = "HTTP/1.1 200 OK\r\n"
+	    "Content-Type: text/html\r\nConnection: close\r\n";
+	char			*big;
+	int			 i;
+
+	if (strcmp(name, "ok") == 0)
+		hostile_ok(b, "", ok, sizeof ok - 1);
+	else if (strcmp(name, "garbage") == 0)
+		evbuffer_add_printf(b, "GARBAGE\r\n\r\n%s", ok);
+	else if (strcmp(name, "http09") == 0)
+		evbuffer_add_printf(b, "<html><body>%s</body></html>\n", ok);
+	else if (strcmp(name, "status000") == 0)
+		evbuffer_add_printf(b, "HTTP/1.1 000 Zero\r\nContent-Length: "
+		    "%zu\r\n\r\n%s", sizeof ok - 1, ok);
+	else if (strcmp(name, "cl26") == 0)
+		evbuffer_add_printf(b, "%sContent-Length: " HOSTILE_CL26
+		    "\r\n\r\n%s", head, ok);
+	else if (strcmp(name, "cl-junk") == 0)
+		evbuffer_add_printf(b, "%sContent-Length: %zux\r\n\r\n%s", head,
+		    sizeof ok - 1, ok);
+	else if (strcmp(name, "cl-conflict") == 0)
+		evbuffer_add_printf(b, "%sContent-Length: %zu\r\n"
+		    "Content-Length: %zu\r\n\r\n%s", head, sizeof ok - 1,
+		    sizeof ok + 1, ok);
+	else if (strcmp(name, "cl-chunked") == 0)
+		evbuffer_add_printf(b, "%sContent-Length: 5\r\n"
+		    "Transfer-Encoding: chunked\r\n\r\n%zx\r\n%s\r\n0\r\n\r\n",
+		    head, sizeof ok - 1, ok);
+	else if (strcmp(name, "short") == 0)
+		evbuffer_add_printf(b, "%sContent-Length: 1000\r\n\r\n%s", head,
+		    ok);
+	else if (strcmp(name, "bad-chunk") == 0)
+		evbuffer_add_printf(b, "%sTransfer-Encoding: chunked\r\n\r\n"
+		    "ZZ\r\n%s\r\n0\r\n\r\n", head, ok);
+	else if (strcmp(name, "truncated-chunk") == 0)
+		evbuffer_add_printf(b, "%sTransfer-Encoding: chunked\r\n\r\n"
+		    "%zx\r\n%s\r\n", head, sizeof ok - 1, ok);
+	else if (strcmp(name, "flood-1xx") == 0) {
+		for (i = 0; i < 50000; i++)
+			evbuffer_add_printf(b, "HTTP/1.1 100 Continue\r\n\r\n");
+		hostile_ok(b, "", ok, sizeof ok - 1);
+	} else if (strcmp(name, "cookie-flood") == 0) {
+		evbuffer_add_printf(b, "%s", head);
+		for (i = 0; i < 20000; i++)
+			evbuffer_add_printf(b, "Set-Cookie: kong%05d=v; "
+			    "Path=/\r\n", i);
+		evbuffer_add_printf(b, "Content-Length: %zu\r\n\r\n%s",
+		    sizeof ok - 1, ok);
+	} else if (strcmp(name, "big-header") == 0) {
+		big = malloc(1024 * 1024 + 1);
+		if (big == NULL)
+			die("out of memory");
+		memset(big, 'a', 1024 * 1024);
+		big[1024 * 1024] = '\0';
+		evbuffer_add_printf(b, "%sX-Big: %s\r\nContent-Length: %zu\r\n"
+		    "\r\n%s", head, big, sizeof ok - 1, ok);
+		free(big);
+	} else if (strcmp(name, "to-file") == 0)
+		evbuffer_add_printf(b, "HTTP/1.1 302 Found\r\nLocation: "
+		    "file:///etc/passwd\r\nContent-Length: 0\r\n\r\n");
+	else if (strcmp(name, "to-gopher") == 0)
+		evbuffer_add_printf(b, "HTTP/1.1 302 Found\r\nLocation: "
+		    "gopher://127.0.0.1:70/1\r\nContent-Length: 0\r\n\r\n");
+	else if (strcmp(name, "to-bad-url") == 0)
+		evbuffer_add_printf(b, "HTTP/1.1 302 Found\r\nLocation: "
+		    "http://[::1/x\r\nContent-Length: 0\r\n\r\n");
+	else if (strcmp(name, "redirect-loop") == 0)
+		evbuffer_add_printf(b, "HTTP/1.1 302 Found\r\nLocation: "
+		    "/hostile/redirect-loop\r\nContent-Length: 0\r\n\r\n");
+	else if (strcmp(name, "gzip-ok") == 0)
+		hostile_ok(b, "Content-Encoding: gzip\r\n", gzip_page,
+		    sizeof gzip_page);
+	else if (strcmp(name, "gzip-short") == 0) {
+		evbuffer_add_printf(b, "%sContent-Encoding: gzip\r\n"
+		    "Content-Length: %zu\r\n\r\n", head, sizeof gzip_page + 10);
+		evbuffer_add(b, gzip_page, sizeof gzip_page);
+	} else if (strcmp(name, "reset-after-headers") == 0) {
+		evbuffer_add_printf(b, "%sContent-Length: 1000\r\n\r\n<p>", head);
+		return (2);
+	} else if (strcmp(name, "reset-now") == 0)
+		return (2);
+	else
+		return (0);
+	return (1);
+}
+
+/* /hostile/NAME: one of the answers above, then close (or reset). */
+static void
+route_hostile(struct call *c)
+{
+	struct evbuffer		*b;
+	struct bufferevent	*bev;
+	struct sockaddr		 sa;
+	const char		*data;
+	size_t			 len;
+	int			 kind, fd;
+
+	b = buf_new();
+	if ((kind = hostile_build(c->rest, b)) == 0) {
+		evbuffer_free(b);
+		reply_status(c->req, 404, "<p>No such hostile answer (see "
+		    "hostile_build in tests/testsite.c).</p>\n");
+		return;
+	}
+	data = (const char *)evbuffer_pullup(b, -1);
+	len = evbuffer_get_length(b);
+	if (kind == 2) {
+		bev = evhttp_connection_get_bufferevent(
+		    evhttp_request_get_connection(c->req));
+		fd = bufferevent_getfd(bev);
+		if (len > 0 && send(fd, data, len, MSG_NOSIGNAL) == -1)
+			fprintf(stderr, "kong-testsite: hostile %s: send: %s\n",
+			    c->rest, strerror(errno));
+		memset(&sa, 0, sizeof sa);
+		sa.sa_family = AF_UNSPEC;
+		connect(fd, &sa, sizeof sa);
+		len = 0;
+	}
+	raw_reply(c->req, data, len);
+	evbuffer_free(b);
+}
+
+/* --- end of HOSTILE --- */
+
 /* ---- Vhost routes: a small news site ---- */
 
 static const char *news_subjects[] = {
@@ -2575,7 +2725,8 @@ static const struct route common_routes[] = {
 	{ "/raw/", route_raw },
 	{ "/respond-headers", route_respond_headers },
 	{ "/build", route_build },
-	{ "/getting-slow", route_getting_slow }
+	{ "/getting-slow", route_getting_slow },
+	{ "/hostile/", route_hostile }
 };
 
 /* The route of C's path in TABLE, setting c->rest; NULL if none. */
