@@ -415,7 +415,7 @@ xfer_header_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 		return (0);
 	}
 	buf_add(&x->headers, ptr, n);
-	if (n <= 2 && (ptr[0] == '\r' || ptr[0] == '\n'))
+	if (n >= 1 && n <= 2 && (ptr[0] == '\r' || ptr[0] == '\n'))
 		x->in_body = 1;		/* what follows are trailers */
 	else if (!x->in_body)
 		xfer_framing_header(x, ptr, n);
