@@ -41,6 +41,8 @@ struct http_sock {
 
 static void	http_check(struct http *);
 static void	xfer_check_framing(struct xfer *);
+static void	xfer_framing_bad(struct xfer *, const char *, ...)
+		    KONG_PRINTF(2, 3);
 
 /* A socket is ready: tell libcurl, then collect what finished. */
 static void
