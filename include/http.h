@@ -43,7 +43,7 @@ struct xfer {
 
 	/* Framing of the last response, from its headers (see http.c). */
 	int64_t			 length;	/* Content-Length, or -1 */
-	int			 chunked;
+	int			 te;		/* has Transfer-Encoding */
 	int			 in_body;	/* past its header block */
 	char			 framing[128];	/* why it is untrusted, or "" */
 
