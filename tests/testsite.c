@@ -19,12 +19,13 @@
  *     at exit): pending_close_cb. A request evhttp has detached from its
  *     dead connection is ours to free, and pending_close_cb frees it.
  *
- * Hostile answers (/raw/NAME) go out on the request's own connection: its
- * bufferevent's callbacks are taken over, the raw bytes written, and once
- * they have drained the connection is freed from a timer callback, never
- * from inside an evhttp or bufferevent callback (libevent 2.1 has no other
- * public way to send bytes that are not an HTTP response). There is no
- * separate raw listener.
+ * Hostile answers (/raw/NAME, and the byte-exact /hostile/NAME that
+ * tests/hostile.sh pins Kong's error classes with) go out on the request's
+ * own connection: its bufferevent's callbacks are taken over, the raw bytes
+ * written, and once they have drained the connection is freed from a timer
+ * callback, never from inside an evhttp or bufferevent callback (libevent
+ * 2.1 has no other public way to send bytes that are not an HTTP
+ * response). There is no separate raw listener.
  *
  * Each vhost's front page is rendered once at start (it is the hot path of
  * the benchmarks) and sent by reference. Sessions are random tokens in a
