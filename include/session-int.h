@@ -174,6 +174,7 @@ void		 browser_set_header(struct session *, const char *,
 void		 browser_default_headers(struct session *);
 char		*browser_join(const char *, const char *);
 struct page	*browser_page(struct session *, const char *);
+struct page	*browser_tree(struct session *, const char *);
 void		 browser_clicked(struct session *, struct form *,
 		     struct control *);
 void		 browser_unselect(struct session *);

@@ -328,6 +328,23 @@ browser_page(struct session *s, const char *what)
 }
 
 /*
+ * The current page with its HTML tree built, or NULL after an error: no
+ * page, or one too deep or with more than max_elements elements.
+ */
+struct page *
+browser_tree(struct session *s, const char *what)
+{
+	if (browser_page(s, what) == NULL)
+		return (NULL);
+	if (page_forms(s->page) != 0) {
+		session_error(s, ERR_HTTP, "cannot read the %s of %s: %s", what,
+		    s->page->url, page_tree_error(s->page));
+		return (NULL);
+	}
+	return (s->page);
+}
+
+/*
  * Whether this request is the session's last: the top-level script has no
  * navigating instruction after this one and nothing else is running. Its
  * connection is then closed rather than kept: a sweep of thousands of

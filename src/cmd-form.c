@@ -13,7 +13,7 @@ form_cmd_find(struct session *s, const char *spec)
 	struct form	*f;
 	char		*cause;
 
-	if (browser_page(s, "form") == NULL)
+	if (browser_tree(s, "form") == NULL)
 		return (NULL);
 	if ((f = form_find(s->page, spec, &cause)) != NULL)
 		return (f);
@@ -174,9 +174,8 @@ cmd_submit(struct session *s, const struct insn *in, char **argv, size_t argc)
 	enum cmd_retval	 rv;
 
 	(void)in;
-	if (browser_page(s, "forms") == NULL)
+	if (browser_tree(s, "forms") == NULL)
 		return (CMD_ERROR);
-	page_forms(s->page);
 	if (s->page->nforms == 0)
 		return (session_error(s, ERR_SCRIPT, "There are no forms on this "
 		    "page."));
@@ -235,9 +234,8 @@ display_forms(struct session *s)
 	struct buf	b;
 	size_t		i;
 
-	if (browser_page(s, "forms") == NULL)
+	if (browser_tree(s, "forms") == NULL)
 		return (CMD_ERROR);
-	page_forms(s->page);
 	buf_init(&b);
 	for (i = 0; i < s->page->nforms; i++) {
 		form_describe(s->page->forms[i], (int)i + 1, &b);

@@ -11,7 +11,8 @@
 #include <iconv.h>
 #include <strings.h>
 
-#include <libxml/xpathInternals.h>
+#include <libxml/SAX2.h>
+#include <libxml/parserInternals.h>
 
 #include "page.h"
 
@@ -210,6 +211,12 @@ page_unref(struct page *p)
 	page_free_forms(p);
 	if (p->doc != NULL)
 		xmlFreeDoc(p->doc);
+	free(p->doc_error);
+	free(p->links);
+	buf_free(&p->ltext);
+	buf_free(&p->lhref);
+	free(p->title);
+	free(p->refresh);
 	free(p->url);
 	free(p->content_type);
 	free(p->charset);
@@ -234,22 +241,361 @@ page_is_html(const struct page *p)
 	return (n == 9 && strncasecmp(p->content_type, "text/html", 9) == 0);
 }
 
-/* The page's HTML tree, parsed the first time it is needed. */
+/*
+ * Parsing. Every parse of a page goes through page_read: libxml2's HTML
+ * parser in recovery mode, reading the page's text in place (no copy), with
+ * the SAX callbacks of libxml2's own tree builder wrapped by ours:
+ *
+ * - The tree (page_doc: find ... x, the forms) is libxml2's tree, built
+ *   whole. It costs about 1 KB per element (350 MB for 400,000 links), so
+ *   it stops at max_elements elements with an error: a command never runs
+ *   on part of a tree, since notfind ... x would then pass by mistake.
+ * - The scan (page_links, page_title, page_refresh) builds the same tree
+ *   but frees each element's children and earlier siblings when it ends,
+ *   after taking what it needs: link texts come from the character events
+ *   inside <a href> into one buffer (a nested link's text is a slice of its
+ *   parent's), hrefs into another. Its memory is the links (12 bytes each
+ *   plus their text and href, never more than the page's text) and the
+ *   open elements. The tree builder still runs (only pruned) so that
+ *   libxml2 drops and keeps whitespace exactly as in the whole tree.
+ * - Both stop at PAGE_MAX_DEPTH open elements (XML_PARSE_HUGE lifts
+ *   libxml2's limit of 256, after which it stops building the tree):
+ *   deeper pages are said to be too deep.
+ */
+
+/* What a parse collects; the parser context's _private. */
+struct page_parse {
+	struct page		*page;
+	int			 scan;		/* scan (1) or tree (0) */
+	long			 max_elements;	/* tree: 0 for none */
+	long			 elements;
+	int			 stopped;	/* PAGE_TOO_DEEP, PAGE_TOO_BIG */
+	xmlNodePtr		*open;		/* scan: open links' nodes */
+	uint32_t		*open_link;	/* and their numbers */
+	size_t			 nopen, aopen;
+	xmlNodePtr		 title;		/* scan: the first <title> */
+	int			 title_done;
+	int			 refresh_done;
+};
+
+static startElementSAXFunc	page_sax_start;
+static endElementSAXFunc	page_sax_end;
+static charactersSAXFunc	page_sax_chars;
+static cdataBlockSAXFunc	page_sax_cdata;
+
+/* Grow an array of n elements of size sz to hold one more (geometric). */
+static void *
+page_grow(void *v, size_t n, size_t *cap, size_t sz)
+{
+	if (n < *cap)
+		return (v);
+	*cap = *cap == 0 ? 16 : *cap * 2;
+	return (xreallocarray(v, *cap, sz));
+}
+
+/* Stop the parser: the page is too deep or too big for us. */
+static void
+page_parse_stop(xmlParserCtxtPtr ctxt, struct page_parse *pp, int why)
+{
+	pp->stopped = why;
+	xmlStopParser(ctxt);
+}
+
+/* Scan: a new <a href> is a link whose text starts here. */
+static void
+page_scan_link(struct page_parse *pp, xmlNodePtr n)
+{
+	struct page	*p = pp->page;
+	struct page_link *l;
+	xmlChar		*href;
+
+	if ((href = xmlGetProp(n, (const xmlChar *)"href")) == NULL)
+		return;
+	p->links = page_grow(p->links, p->nlinks, &p->alinks, sizeof *p->links);
+	l = &p->links[p->nlinks];
+	l->text = (uint32_t)p->ltext.len;
+	l->textlen = 0;
+	l->href = (uint32_t)p->lhref.len;
+	buf_add(&p->lhref, href, strlen((char *)href) + 1);
+	xmlFree(href);
+	pp->open = page_grow(pp->open, pp->nopen, &pp->aopen, sizeof *pp->open);
+	pp->open_link = xreallocarray(pp->open_link, pp->aopen,
+	    sizeof *pp->open_link);
+	pp->open[pp->nopen] = n;
+	pp->open_link[pp->nopen++] = (uint32_t)p->nlinks++;
+}
+
+/* Scan: the first <meta http-equiv="refresh" content="...">. */
+static void
+page_scan_meta(struct page_parse *pp, xmlNodePtr n)
+{
+	xmlChar	*eq, *content;
+	int	 hit;
+
+	if ((eq = xmlGetProp(n, (const xmlChar *)"http-equiv")) == NULL)
+		return;
+	hit = xmlStrcasecmp(eq, (const xmlChar *)"refresh") == 0;
+	xmlFree(eq);
+	if (!hit ||
+	    (content = xmlGetProp(n, (const xmlChar *)"content")) == NULL)
+		return;
+	pp->page->refresh = xstrdup((char *)content);
+	pp->refresh_done = 1;
+	xmlFree(content);
+}
+
+static void
+page_on_start(void *ctx, const xmlChar *name, const xmlChar **atts)
+{
+	xmlParserCtxtPtr	 ctxt = ctx;
+	struct page_parse	*pp = ctxt->_private;
+	xmlNodePtr		 before = ctxt->node, n;
+
+	if (pp->stopped)
+		return;
+	if (ctxt->nodeNr >= PAGE_MAX_DEPTH) {
+		page_parse_stop(ctxt, pp, PAGE_TOO_DEEP);
+		return;
+	}
+	if (!pp->scan && pp->max_elements > 0 &&
+	    ++pp->elements > pp->max_elements) {
+		page_parse_stop(ctxt, pp, PAGE_TOO_BIG);
+		return;
+	}
+	page_sax_start(ctx, name, atts);
+	if (!pp->scan || (n = ctxt->node) == NULL || n == before ||
+	    n->type != XML_ELEMENT_NODE)
+		return;
+	if (xmlStrcasecmp(n->name, (const xmlChar *)"a") == 0)
+		page_scan_link(pp, n);
+	else if (pp->title == NULL &&
+	    xmlStrcasecmp(n->name, (const xmlChar *)"title") == 0)
+		pp->title = n;
+	else if (!pp->refresh_done &&
+	    xmlStrcasecmp(n->name, (const xmlChar *)"meta") == 0)
+		page_scan_meta(pp, n);
+}
+
+/* Scan: the title is its first text child, as twill reads it. */
+static void
+page_scan_title(struct page_parse *pp, xmlNodePtr c)
+{
+	for (; c != NULL; c = c->next) {
+		if (c->type == XML_TEXT_NODE ||
+		    c->type == XML_CDATA_SECTION_NODE) {
+			pp->page->title = xstrdup((const char *)c->content);
+			pp->title_done = 1;
+			return;
+		}
+	}
+}
+
+/* Scan: free what an ended element holds and what came before it. */
+static void
+page_scan_prune(xmlNodePtr e)
+{
+	xmlNodePtr	first, kids;
+
+	if ((kids = e->children) != NULL) {
+		e->children = e->last = NULL;
+		xmlFreeNodeList(kids);
+	}
+	if (e->parent != NULL && (first = e->parent->children) != e &&
+	    e->prev != NULL) {
+		e->prev->next = NULL;
+		e->prev = NULL;
+		e->parent->children = e;
+		xmlFreeNodeList(first);
+	}
+}
+
+static void
+page_on_end(void *ctx, const xmlChar *name)
+{
+	xmlParserCtxtPtr	 ctxt = ctx;
+	struct page_parse	*pp = ctxt->_private;
+	struct page		*p = pp->page;
+	xmlNodePtr		 e = ctxt->node;
+	struct page_link	*l;
+
+	if (pp->stopped)
+		return;
+	page_sax_end(ctx, name);
+	if (!pp->scan || e == NULL || e == ctxt->node ||
+	    e->type != XML_ELEMENT_NODE)
+		return;
+	if (pp->nopen > 0 && pp->open[pp->nopen - 1] == e) {
+		l = &p->links[pp->open_link[--pp->nopen]];
+		l->textlen = (uint32_t)(p->ltext.len - l->text);
+	}
+	if (!pp->title_done && pp->title != NULL) {
+		if (e == pp->title) {
+			page_scan_title(pp, e->children);
+			pp->title_done = 1;
+		} else if (e->parent == pp->title)
+			page_scan_title(pp, e->parent->children);
+	}
+	page_scan_prune(e);
+}
+
+static void
+page_on_chars(void *ctx, const xmlChar *s, int len)
+{
+	xmlParserCtxtPtr	 ctxt = ctx;
+	struct page_parse	*pp = ctxt->_private;
+
+	if (pp->stopped)
+		return;
+	page_sax_chars(ctx, s, len);
+	if (pp->scan && pp->nopen > 0 && len > 0)
+		buf_add(&pp->page->ltext, s, (size_t)len);
+}
+
+static void
+page_on_cdata(void *ctx, const xmlChar *s, int len)
+{
+	xmlParserCtxtPtr	 ctxt = ctx;
+	struct page_parse	*pp = ctxt->_private;
+
+	if (pp->stopped)
+		return;
+	page_sax_cdata(ctx, s, len);
+	if (pp->scan && pp->nopen > 0 && len > 0)
+		buf_add(&pp->page->ltext, s, (size_t)len);
+}
+
+/*
+ * Parse the page's text as htmlReadMemory(text, len, url, "UTF-8", opts)
+ * does, without copying the text, with our callbacks around the tree
+ * builder's. Returns the document (caller frees), or NULL for an empty
+ * page.
+ */
+static htmlDocPtr
+page_read(struct page *p, struct page_parse *pp)
+{
+	static htmlSAXHandler		 sax;
+	xmlParserCtxtPtr		 ctxt;
+	xmlParserInputBufferPtr		 ib;
+	xmlParserInputPtr		 in;
+	xmlCharEncodingHandlerPtr	 utf8;
+	htmlDocPtr			 doc;
+
+	if (sax.initialized == 0) {
+		xmlSAX2InitHtmlDefaultSAXHandler(&sax);
+		page_sax_start = sax.startElement;
+		page_sax_end = sax.endElement;
+		page_sax_chars = sax.characters;
+		page_sax_cdata = sax.cdataBlock;
+		sax.startElement = page_on_start;
+		sax.endElement = page_on_end;
+		sax.characters = page_on_chars;
+		sax.cdataBlock = page_on_cdata;
+	}
+	pp->page = p;
+	if (p->textlen == 0 || p->textlen >= INT_MAX ||
+	    (ctxt = htmlNewParserCtxt()) == NULL)
+		return (NULL);
+	memcpy(ctxt->sax, &sax, sizeof sax);
+	ctxt->_private = pp;
+	ib = xmlParserInputBufferCreateStatic(p->text, (int)p->textlen,
+	    XML_CHAR_ENCODING_NONE);
+	if (ib == NULL || (in = xmlNewIOInputStream(ctxt, ib,
+	    XML_CHAR_ENCODING_NONE)) == NULL) {
+		if (ib != NULL)
+			xmlFreeParserInputBuffer(ib);
+		htmlFreeParserCtxt(ctxt);
+		return (NULL);
+	}
+	inputPush(ctxt, in);
+	htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+	    HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_COMPACT |
+	    XML_PARSE_HUGE);
+	if ((utf8 = xmlFindCharEncodingHandler("UTF-8")) != NULL) {
+		xmlSwitchToEncoding(ctxt, utf8);
+		xmlFree((xmlChar *)ctxt->input->encoding);
+		ctxt->input->encoding = xmlStrdup((const xmlChar *)"UTF-8");
+	}
+	if (ctxt->input->filename == NULL)
+		ctxt->input->filename = (char *)xmlStrdup((const xmlChar *)
+		    p->url);
+	htmlParseDocument(ctxt);
+	doc = ctxt->myDoc;
+	ctxt->myDoc = NULL;
+	if (ctxt->dictNames && doc != NULL && doc->dict == ctxt->dict)
+		ctxt->dict = NULL;
+	htmlFreeParserCtxt(ctxt);
+	free(pp->open);
+	free(pp->open_link);
+	return (doc);
+}
+
+/* The message for a parse that stopped. Caller frees. */
+static char *
+page_stop_message(int why, long max_elements)
+{
+	if (why == PAGE_TOO_DEEP)
+		return (xstrfmt("the page nests elements deeper than %d",
+		    PAGE_MAX_DEPTH));
+	return (xstrfmt("the page has more than %ld elements (raise "
+	    "max_elements)", max_elements));
+}
+
+/*
+ * The page's HTML tree, parsed the first time it is needed; NULL when the
+ * page is too deep or has more than max_elements elements (page_tree_error
+ * says which).
+ */
 htmlDocPtr
 page_doc(struct page *p)
 {
-	int	opts;
+	struct page_parse	pp;
 
-	if (p->doc != NULL)
+	if (p->doc_built)
 		return (p->doc);
-	opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-	    HTML_PARSE_NONET | HTML_PARSE_COMPACT;
-	if (p->textlen > 0 && p->textlen < INT_MAX)
-		p->doc = htmlReadMemory(p->text, (int)p->textlen, p->url,
-		    "UTF-8", opts);
+	p->doc_built = 1;
+	memset(&pp, 0, sizeof pp);
+	pp.max_elements = p->max_elements;
+	p->doc = page_read(p, &pp);
+	if (pp.stopped != 0) {
+		if (p->doc != NULL)
+			xmlFreeDoc(p->doc);
+		p->doc = NULL;
+		p->doc_error = page_stop_message(pp.stopped, p->max_elements);
+		return (NULL);
+	}
 	if (p->doc == NULL)
 		p->doc = htmlNewDocNoDtD(NULL, NULL);
 	return (p->doc);
+}
+
+/* Why page_doc gave NULL, or NULL. */
+const char *
+page_tree_error(const struct page *p)
+{
+	return (p->doc_error);
+}
+
+/* Scan the page once for its links, title and meta refresh. */
+static void
+page_scan(struct page *p)
+{
+	struct page_parse	pp;
+	htmlDocPtr		doc;
+
+	if (p->scanned)
+		return;
+	p->scanned = 1;
+	memset(&pp, 0, sizeof pp);
+	pp.scan = 1;
+	if ((doc = page_read(p, &pp)) != NULL)
+		xmlFreeDoc(doc);
+	/* Links still open when the parse stopped end there. */
+	while (pp.nopen > 0) {
+		struct page_link *l = &p->links[pp.open_link[--pp.nopen]];
+
+		l->textlen = (uint32_t)(p->ltext.len - l->text);
+	}
+	p->scan_stopped = pp.stopped;
 }
 
 /* All the text inside a node, as lxml's text_content(). Caller frees. */
@@ -265,23 +611,6 @@ node_text(xmlNodePtr n)
 	return (s);
 }
 
-/* The first element named name in document order, from n. */
-static xmlNodePtr
-page_first(xmlNodePtr n, const char *name)
-{
-	xmlNodePtr	r;
-
-	for (; n != NULL; n = n->next) {
-		if (n->type == XML_ELEMENT_NODE &&
-		    xmlStrcasecmp(n->name, (const xmlChar *)name) == 0)
-			return (n);
-		if (n->children != NULL &&
-		    (r = page_first(n->children, name)) != NULL)
-			return (r);
-	}
-	return (NULL);
-}
-
 /*
  * The text of the page's first <title> (its first text node, as twill
  * reads it), or NULL when there is none or it is empty. Caller frees.
@@ -289,87 +618,44 @@ page_first(xmlNodePtr n, const char *name)
 char *
 page_title(struct page *p)
 {
-	xmlNodePtr	t, c;
-
-	t = page_first(xmlDocGetRootElement(page_doc(p)), "title");
-	if (t == NULL)
-		return (NULL);
-	for (c = t->children; c != NULL; c = c->next) {
-		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
-			return (xstrdup((const char *)c->content));
-	}
-	return (NULL);
+	page_scan(p);
+	return (p->title != NULL ? xstrdup(p->title) : NULL);
 }
 
-static void
-page_collect_links(xmlNodePtr n, struct page_link **v, size_t *nv)
-{
-	xmlChar	*href;
-
-	for (; n != NULL; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		if (xmlStrcasecmp(n->name, (const xmlChar *)"a") == 0 &&
-		    (href = xmlGetProp(n, (const xmlChar *)"href")) != NULL) {
-			*v = xreallocarray(*v, *nv + 1, sizeof **v);
-			(*v)[*nv].text = node_text(n);
-			(*v)[*nv].href = xstrdup((char *)href);
-			(*nv)++;
-			xmlFree(href);
-		}
-		page_collect_links(n->children, v, nv);
-	}
-}
-
-/* Every <a href> in document order: its text and raw href. Caller frees. */
-struct page_link *
+/*
+ * Every <a href> in document order: its text and raw href (page_link_text,
+ * page_link_href). The page owns them.
+ */
+const struct page_link *
 page_links(struct page *p, size_t *np)
 {
-	struct page_link	*v = NULL;
-
-	*np = 0;
-	page_collect_links(xmlDocGetRootElement(page_doc(p)), &v, np);
-	return (v);
+	page_scan(p);
+	*np = p->nlinks;
+	return (p->links);
 }
 
-/* Free a list of links. */
-void
-page_links_free(struct page_link *v, size_t n)
+/* A link's text (not NUL-terminated) and its length. */
+const char *
+page_link_text(const struct page *p, const struct page_link *l, size_t *len)
 {
-	size_t	i;
-
-	for (i = 0; i < n; i++) {
-		free(v[i].text);
-		free(v[i].href);
-	}
-	free(v);
+	*len = l->textlen;
+	return (p->ltext.data != NULL ? p->ltext.data + l->text : "");
 }
 
-static xmlNodePtr
-page_find_refresh(xmlNodePtr n)
+/* A link's raw href. */
+const char *
+page_link_href(const struct page *p, const struct page_link *l)
 {
-	xmlNodePtr	 r;
-	xmlChar		*eq, *content;
-	int		 hit;
+	return (p->lhref.data + l->href);
+}
 
-	for (; n != NULL; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		if (xmlStrcasecmp(n->name, (const xmlChar *)"meta") == 0 &&
-		    (eq = xmlGetProp(n, (const xmlChar *)"http-equiv")) != NULL) {
-			hit = xmlStrcasecmp(eq, (const xmlChar *)"refresh") == 0;
-			xmlFree(eq);
-			content = xmlGetProp(n, (const xmlChar *)"content");
-			if (hit && content != NULL) {
-				xmlFree(content);
-				return (n);
-			}
-			xmlFree(content);
-		}
-		if ((r = page_find_refresh(n->children)) != NULL)
-			return (r);
-	}
-	return (NULL);
+/* Why the scan read only part of the page, or NULL. Caller frees. */
+char *
+page_scan_error(const struct page *p)
+{
+	if (p->scan_stopped == 0)
+		return (NULL);
+	return (page_stop_message(p->scan_stopped, 0));
 }
 
 /*
@@ -424,8 +710,6 @@ page_strip_quotes(const char *s, const char *e)
 int
 page_refresh(struct page *p, long *delay, char **url)
 {
-	xmlNodePtr	 m;
-	xmlChar		*content;
 	const char	*c, *semi, *eq;
 	char		*num, *key, *val;
 	long		 n;
@@ -433,26 +717,18 @@ page_refresh(struct page *p, long *delay, char **url)
 	/* Most pages have no refresh: do not parse them to find out. */
 	if (!page_has_equiv(p->text, p->textlen))
 		return (0);
-	m = page_find_refresh(xmlDocGetRootElement(page_doc(p)));
-	if (m == NULL)
+	page_scan(p);
+	if ((c = p->refresh) == NULL || (semi = strchr(c, ';')) == NULL)
 		return (0);
-	content = xmlGetProp(m, (const xmlChar *)"content");
-	c = (const char *)content;
-	if ((semi = strchr(c, ';')) == NULL) {
-		xmlFree(content);
-		return (0);
-	}
 	num = xstrndup(c, (size_t)(semi - c));
 	if (parse_int(num, 0, LONG_MAX, &n) != 0) {
 		free(num);
-		xmlFree(content);
 		return (0);
 	}
 	free(num);
 	val = page_strip_quotes(semi + 1, semi + strlen(semi));
 	if ((eq = strchr(val, '=')) == NULL) {
 		free(val);
-		xmlFree(content);
 		return (0);
 	}
 	key = page_strip_quotes(val, eq);
@@ -461,13 +737,11 @@ page_refresh(struct page *p, long *delay, char **url)
 	if (strcmp(key, "url") != 0) {
 		free(key);
 		free(val);
-		xmlFree(content);
 		return (0);
 	}
 	*url = page_strip_quotes(eq + 1, eq + strlen(eq));
 	*delay = n;
 	free(key);
 	free(val);
-	xmlFree(content);
 	return (1);
 }
