@@ -25,17 +25,17 @@ while [ ! -s "$tmp/port" ]; do sleep 0.05; done
 url=http://127.0.0.1:$(cat "$tmp/port")
 bytes=$(curl -s "$url/heavy?links=$n" | wc -c)
 dbytes=$(curl -s "$url/deep?depth=$depth" | wc -c)
-printf 'binary\tpage\tcommand\tbody B\tpeak RSS KB\twall s\texit\n'
+printf 'binary\tpage\tcommand\tbody B\tpeak RSS KB\twall s\tresult\n'
 run() {	# KONG PAGE BYTES COMMAND
 	printf 'go %s\n%s\n' "$url$2" "$4" > "$tmp/t.twill"
 	set +e
 	out=$( { /usr/bin/time -f '%M %e' "$1" run -q "$tmp/t.twill" \
 	    >/dev/null 2>"$tmp/err"; } 2>&1 | tail -1)
-	rc=$?
-	out=$(tail -1 "$tmp/err")
 	set -e
 	read -r kb secs <<< "$out"
-	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$4" "$3" "$kb" "$secs"
+	rc=$(grep -c '^Failed:' "$tmp/err" || true)
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$4" "$3" "$kb" "$secs" \
+	    "$([ "$rc" = 0 ] && echo pass || echo fail)"
 }
 for k in "$kong" $ref; do
 	run "$k" "/heavy?links=0" 0 'find "the end"'

@@ -608,6 +608,25 @@ nav_arrive(struct session *s, struct page *p)
 	return (CMD_NORMAL);
 }
 
+/* The error of a navigation that met more than max_refresh refreshes. */
+static enum cmd_retval
+nav_too_many_refreshes(struct session *s)
+{
+	struct nav	*n = &s->nav;
+	char		*msg;
+
+	msg = xstrfmt("more than %ld meta refreshes (raise max_refresh)",
+	    s->cfg.max_refresh);
+	if (n->kind == NAV_GO)
+		session_error(s, ERR_HTTP, "cannot go to '%s': %s",
+		    n->cands[n->cand], msg);
+	else
+		session_error(s, ERR_HTTP, "%s: %s", n->url, msg);
+	free(msg);
+	browser_clear_nav(s);
+	return (CMD_ERROR);
+}
+
 /* A request of the navigation finished: decide what comes next. */
 static enum cmd_retval
 nav_resume(struct session *s)
@@ -653,6 +672,7 @@ nav_resume(struct session *s)
 
 		p = page_create_take(url != NULL ? url : n->url, code, ct,
 		    x->headers.data, body, len);
+		p->max_elements = s->cfg.max_elements;
 	}
 
 	/* A 401 with Basic credentials we know: retry once with them. */
@@ -687,6 +707,14 @@ nav_resume(struct session *s)
 			for (i = 0; target != NULL && i < n->nvisited; i++) {
 				if (strcmp(n->visited[i], target) == 0)
 					break;
+			}
+			if (target != NULL && i == n->nvisited &&
+			    (long)n->nvisited >= s->cfg.max_refresh) {
+				/* A chain that never repeats: cap it. */
+				free(target);
+				free(refresh);
+				page_unref(p);
+				return (nav_too_many_refreshes(s));
 			}
 			if (target != NULL && i == n->nvisited) {
 				if (s->debug_refresh)
