@@ -40,6 +40,8 @@ struct form {
 	size_t		 nctls;
 };
 
+struct page_parse;
+
 struct page {
 	int		 refs;
 	char		*url;		/* final URL after redirects */
@@ -60,6 +62,9 @@ struct page {
 	struct form	**forms;	/* built on demand, global form first */
 	size_t		 nforms;
 	int		 forms_built;
+
+	struct page_parse *tree_parse;	/* under way, or NULL */
+	struct page_parse *scan_parse;
 
 	/* The scan, on demand: links, title and meta refresh. */
 	int		 scanned;
@@ -84,12 +89,18 @@ struct page_link {
 #define PAGE_TOO_BIG	2	/* more than max_elements elements */
 #define PAGE_MAX_DEPTH	4096
 
+/* What page_step reads a page for. */
+#define PAGE_SCAN	0	/* links, title, meta refresh */
+#define PAGE_TREE	1	/* the tree: find ... x, the forms */
+#define PAGE_SLICE	(128 * 1024)	/* bytes read between loop turns */
+
 struct page	*page_create(const char *, long, const char *, const char *,
 		     const char *, size_t);
 struct page	*page_create_take(const char *, long, const char *,
 		     const char *, char *, size_t);
 struct page	*page_ref(struct page *);
 void		 page_unref(struct page *);
+int		 page_step(struct page *, int, size_t);
 htmlDocPtr	 page_doc(struct page *);
 const char	*page_tree_error(const struct page *);
 char		*page_title(struct page *);

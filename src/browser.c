@@ -328,6 +328,21 @@ browser_page(struct session *s, const char *what)
 }
 
 /*
+ * Whether the current page has been read for what (PAGE_SCAN, PAGE_TREE),
+ * reading one more slice of it: 0 when there is more, after which the
+ * command returns CMD_WAIT and runs again once the loop has had a turn.
+ * 1 too when there is no page (the command then says so).
+ */
+int
+browser_ready(struct session *s, int what)
+{
+	if (s->page == NULL || page_step(s->page, what, PAGE_SLICE))
+		return (1);
+	session_yield(s);
+	return (0);
+}
+
+/*
  * The current page with its HTML tree built, or NULL after an error: no
  * page, or one too deep or with more than max_elements elements.
  */

@@ -186,7 +186,10 @@ out:
 	return (hit);
 }
 
-/* find and notfind: 1 found, 0 not found, -1 an error (already set). */
+/*
+ * find and notfind: 1 found, 0 not found, -1 an error (already set), 2 the
+ * page is still being read (run again after a turn of the loop).
+ */
 static int
 assert_find(struct session *s, const struct insn *in, char **argv, size_t argc)
 {
@@ -202,6 +205,8 @@ assert_find(struct session *s, const struct insn *in, char **argv, size_t argc)
 	}
 	if (browser_page(s, "HTML") == NULL)
 		return (-1);
+	if ((flags & FIND_X) && !browser_ready(s, PAGE_TREE))
+		return (2);
 	if (flags & FIND_X)
 		return (assert_xpath(s, in, argv[0]));
 	if ((re = assert_regex(s, in, argv[0], flags)) == NULL)
@@ -230,6 +235,8 @@ cmd_find(struct session *s, const struct insn *in, char **argv, size_t argc)
 			    "'%s'", argv[0]));
 		return (session_error(s, ERR_ASSERT, "no match to '%s'",
 		    argv[0]));
+	case 2:
+		return (CMD_WAIT);
 	default:
 		return (CMD_ERROR);
 	}
@@ -244,6 +251,8 @@ cmd_notfind(struct session *s, const struct insn *in, char **argv, size_t argc)
 		return (CMD_NORMAL);
 	case 1:
 		return (session_error(s, ERR_ASSERT, "match to '%s'", argv[0]));
+	case 2:
+		return (CMD_WAIT);
 	default:
 		return (CMD_ERROR);
 	}
@@ -280,6 +289,8 @@ cmd_title(struct session *s, const struct insn *in, char **argv, size_t argc)
 	int		 hit;
 
 	(void)argc;
+	if (!browser_ready(s, PAGE_SCAN))
+		return (CMD_WAIT);
 	if ((re = assert_regex(s, in, argv[0], 0)) == NULL)
 		return (CMD_ERROR);
 	if (browser_page(s, "title") == NULL) {

@@ -71,6 +71,8 @@ display_links(struct session *s)
 	size_t			 n, i, len;
 	char			*t, *tt, *why;
 
+	if (!browser_ready(s, PAGE_SCAN))
+		return (CMD_WAIT);
 	if (browser_page(s, "links") == NULL)
 		return (CMD_ERROR);
 	links = page_links(s->page, &n);
@@ -178,6 +180,9 @@ cmd_info(struct session *s, const struct insn *in, char **argv, size_t argc)
 	(void)in;
 	(void)argv;
 	(void)argc;
+	if (p != NULL && page_is_html(p) && (!browser_ready(s, PAGE_SCAN) ||
+	    !browser_ready(s, PAGE_TREE)))
+		return (CMD_WAIT);
 	if (p == NULL) {
 		session_printf(s, "We're not on a page!\n");
 		return (CMD_NORMAL);

@@ -53,6 +53,9 @@ cmd_formvalue(struct session *s, const struct insn *in, char **argv,
 	char		*cause;
 	enum cmd_retval	 rv = CMD_NORMAL;
 
+	if (!browser_ready(s, PAGE_TREE))
+		return (CMD_WAIT);
+
 	(void)in;
 	(void)argc;
 	if ((f = form_cmd_field(s, argv[0], argv[1], &fld)) == NULL)
@@ -88,6 +91,9 @@ cmd_formclear(struct session *s, const struct insn *in, char **argv,
 {
 	struct form	*f;
 
+	if (!browser_ready(s, PAGE_TREE))
+		return (CMD_WAIT);
+
 	(void)in;
 	(void)argc;
 	if ((f = form_cmd_find(s, argv[0])) == NULL)
@@ -103,6 +109,9 @@ cmd_formaction(struct session *s, const struct insn *in, char **argv,
     size_t argc)
 {
 	struct form	*f;
+
+	if (!browser_ready(s, PAGE_TREE))
+		return (CMD_WAIT);
 
 	(void)in;
 	(void)argc;
@@ -126,6 +135,9 @@ cmd_formfile(struct session *s, const struct insn *in, char **argv,
 	struct field	 fld;
 	struct upload	*u = NULL;
 	size_t		 i;
+
+	if (!browser_ready(s, PAGE_TREE))
+		return (CMD_WAIT);
 
 	(void)in;
 	(void)argc;
@@ -172,6 +184,9 @@ cmd_submit(struct session *s, const struct insn *in, char **argv, size_t argc)
 	char		*cause;
 	size_t		 i;
 	enum cmd_retval	 rv;
+
+	if (!browser_ready(s, PAGE_TREE))
+		return (CMD_WAIT);
 
 	(void)in;
 	if (browser_tree(s, "forms") == NULL)
@@ -234,6 +249,8 @@ display_forms(struct session *s)
 	struct buf	b;
 	size_t		i;
 
+	if (!browser_ready(s, PAGE_TREE))
+		return (CMD_WAIT);
 	if (browser_tree(s, "forms") == NULL)
 		return (CMD_ERROR);
 	buf_init(&b);

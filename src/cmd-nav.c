@@ -91,6 +91,8 @@ cmd_follow(struct session *s, const struct insn *in, char **argv, size_t argc)
 	enum cmd_retval		 rv;
 
 	(void)argc;
+	if (!browser_ready(s, PAGE_SCAN))
+		return (CMD_WAIT);
 	if ((p = browser_page(s, "links")) == NULL)
 		return (CMD_ERROR);
 	if (re == NULL && (re = twill_regex(argv[0], 0, &cause, &off)) == NULL) {

@@ -16,6 +16,10 @@
 
 #include "page.h"
 
+#define PAGE_CHUNK	(64 * 1024)	/* bytes fed to the parser at once */
+
+static void	page_parse_free(struct page_parse *);
+
 static void
 page_xml_error(void *arg, xmlErrorPtr e)
 {
@@ -209,6 +213,8 @@ page_unref(struct page *p)
 	if (p == NULL || --p->refs > 0)
 		return;
 	page_free_forms(p);
+	page_parse_free(p->scan_parse);
+	page_parse_free(p->tree_parse);
 	if (p->doc != NULL)
 		xmlFreeDoc(p->doc);
 	free(p->doc_error);
@@ -263,9 +269,13 @@ page_is_html(const struct page *p)
  *   deeper pages are said to be too deep.
  */
 
-/* What a parse collects; the parser context's _private. */
+/* A parse under way, and what it collects; the parser context's _private. */
 struct page_parse {
 	struct page		*page;
+	xmlParserCtxtPtr	 ctxt;		/* NULL once done */
+	size_t			 off;		/* bytes of text fed */
+	int			 done;
+	htmlDocPtr		 doc;		/* when done */
 	int			 scan;		/* scan (1) or tree (0) */
 	long			 max_elements;	/* tree: 0 for none */
 	long			 elements;
@@ -464,21 +474,11 @@ page_on_cdata(void *ctx, const xmlChar *s, int len)
 		buf_add(&pp->page->ltext, s, (size_t)len);
 }
 
-/*
- * Parse the page's text as htmlReadMemory(text, len, url, "UTF-8", opts)
- * does, without copying the text, with our callbacks around the tree
- * builder's. Returns the document (caller frees), or NULL for an empty
- * page.
- */
-static htmlDocPtr
-page_read(struct page *p, struct page_parse *pp)
+/* Our callbacks around libxml2's tree builder, set up once. */
+static const htmlSAXHandler *
+page_sax(void)
 {
-	static htmlSAXHandler		 sax;
-	xmlParserCtxtPtr		 ctxt;
-	xmlParserInputBufferPtr		 ib;
-	xmlParserInputPtr		 in;
-	xmlCharEncodingHandlerPtr	 utf8;
-	htmlDocPtr			 doc;
+	static htmlSAXHandler	sax;
 
 	if (sax.initialized == 0) {
 		xmlSAX2InitHtmlDefaultSAXHandler(&sax);
@@ -491,42 +491,100 @@ page_read(struct page *p, struct page_parse *pp)
 		sax.characters = page_on_chars;
 		sax.cdataBlock = page_on_cdata;
 	}
+	return (&sax);
+}
+
+/*
+ * Start parsing the page's text as htmlReadMemory(text, len, url, "UTF-8",
+ * opts) would, but with libxml2's push parser, so that a big page is read
+ * in slices (page_step) between which the event loop runs. NULL for an
+ * empty page.
+ */
+static xmlParserCtxtPtr
+page_read_start(struct page *p, struct page_parse *pp)
+{
+	xmlParserCtxtPtr		 ctxt;
+	xmlCharEncodingHandlerPtr	 utf8;
+
 	pp->page = p;
-	if (p->textlen == 0 || p->textlen >= INT_MAX ||
-	    (ctxt = htmlNewParserCtxt()) == NULL)
+	if (p->textlen == 0 || p->textlen >= INT_MAX)
 		return (NULL);
-	memcpy(ctxt->sax, &sax, sizeof sax);
+	ctxt = htmlCreatePushParserCtxt((htmlSAXHandlerPtr)page_sax(), NULL,
+	    NULL, 0, p->url, XML_CHAR_ENCODING_NONE);
+	if (ctxt == NULL)
+		return (NULL);
 	ctxt->_private = pp;
-	ib = xmlParserInputBufferCreateStatic(p->text, (int)p->textlen,
-	    XML_CHAR_ENCODING_NONE);
-	if (ib == NULL || (in = xmlNewIOInputStream(ctxt, ib,
-	    XML_CHAR_ENCODING_NONE)) == NULL) {
-		if (ib != NULL)
-			xmlFreeParserInputBuffer(ib);
-		htmlFreeParserCtxt(ctxt);
-		return (NULL);
-	}
-	inputPush(ctxt, in);
 	htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
 	    HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_COMPACT |
 	    XML_PARSE_HUGE);
+	/* The text is UTF-8 already: a <meta charset> must not switch it. */
 	if ((utf8 = xmlFindCharEncodingHandler("UTF-8")) != NULL) {
 		xmlSwitchToEncoding(ctxt, utf8);
 		xmlFree((xmlChar *)ctxt->input->encoding);
 		ctxt->input->encoding = xmlStrdup((const xmlChar *)"UTF-8");
 	}
-	if (ctxt->input->filename == NULL)
-		ctxt->input->filename = (char *)xmlStrdup((const xmlChar *)
-		    p->url);
-	htmlParseDocument(ctxt);
-	doc = ctxt->myDoc;
-	ctxt->myDoc = NULL;
-	if (ctxt->dictNames && doc != NULL && doc->dict == ctxt->dict)
-		ctxt->dict = NULL;
-	htmlFreeParserCtxt(ctxt);
+	return (ctxt);
+}
+
+/*
+ * Feed the parser about budget more bytes of the text, ending a slice just
+ * before a '<' so that no run of text is split. 1 when the whole text has
+ * been read (pp->doc holds the document, caller frees), else 0.
+ */
+static int
+page_read_step(struct page *p, struct page_parse *pp, size_t budget)
+{
+	const char	*lt;
+	size_t		 n, piece;
+
+	if (pp->ctxt == NULL) {
+		pp->done = 1;
+		return (1);
+	}
+	while (budget > 0 && pp->off < p->textlen && !pp->stopped) {
+		/* Small chunks: the parser keeps only what it has not read. */
+		piece = budget < PAGE_CHUNK ? budget : PAGE_CHUNK;
+		n = p->textlen - pp->off;
+		if (n > piece && n - piece > 1 && (lt = memchr(p->text +
+		    pp->off + piece, '<', n - piece)) != NULL)
+			n = (size_t)(lt - (p->text + pp->off));
+		htmlParseChunk(pp->ctxt, p->text + pp->off, (int)n, 0);
+		pp->off += n;
+		budget = n >= budget ? 0 : budget - n;
+	}
+	if (pp->off < p->textlen && !pp->stopped)
+		return (0);
+	if (!pp->stopped)
+		htmlParseChunk(pp->ctxt, NULL, 0, 1);
+	pp->doc = pp->ctxt->myDoc;
+	pp->ctxt->myDoc = NULL;
+	htmlFreeParserCtxt(pp->ctxt);
+	pp->ctxt = NULL;
 	free(pp->open);
 	free(pp->open_link);
-	return (doc);
+	pp->open = NULL;
+	pp->open_link = NULL;
+	pp->done = 1;
+	return (1);
+}
+
+/* Free a parse, finished or not. */
+static void
+page_parse_free(struct page_parse *pp)
+{
+	if (pp == NULL)
+		return;
+	if (pp->ctxt != NULL) {
+		if (pp->ctxt->myDoc != NULL)
+			xmlFreeDoc(pp->ctxt->myDoc);
+		pp->ctxt->myDoc = NULL;
+		htmlFreeParserCtxt(pp->ctxt);
+	}
+	if (pp->doc != NULL)
+		xmlFreeDoc(pp->doc);
+	free(pp->open);
+	free(pp->open_link);
+	free(pp);
 }
 
 /* The message for a parse that stopped. Caller frees. */
@@ -540,6 +598,67 @@ page_stop_message(int why, long max_elements)
 	    "max_elements)", max_elements));
 }
 
+/* The tree is complete: keep it, or say why there is none. */
+static void
+page_tree_done(struct page *p, struct page_parse *pp)
+{
+	p->doc = pp->doc;
+	pp->doc = NULL;
+	if (pp->stopped != 0) {
+		if (p->doc != NULL)
+			xmlFreeDoc(p->doc);
+		p->doc = NULL;
+		p->doc_error = page_stop_message(pp->stopped, p->max_elements);
+	} else if (p->doc == NULL)
+		p->doc = htmlNewDocNoDtD(NULL, NULL);
+	p->doc_built = 1;
+}
+
+/* The scan is complete: close the links still open where it stopped. */
+static void
+page_scan_done(struct page *p, struct page_parse *pp)
+{
+	struct page_link	*l;
+
+	while (pp->nopen > 0) {
+		l = &p->links[pp->open_link[--pp->nopen]];
+		l->textlen = (uint32_t)(p->ltext.len - l->text);
+	}
+	p->scan_stopped = pp->stopped;
+	p->scanned = 1;
+}
+
+/*
+ * Read about budget more bytes of the page for what = PAGE_SCAN (links,
+ * title, refresh) or PAGE_TREE (find ... x, forms). 1 when that is done,
+ * 0 when there is more to read: the caller lets the event loop run and
+ * calls again. A budget of SIZE_MAX reads it all.
+ */
+int
+page_step(struct page *p, int what, size_t budget)
+{
+	struct page_parse	**ppp, *pp;
+
+	if (what == PAGE_SCAN ? p->scanned : p->doc_built)
+		return (1);
+	ppp = what == PAGE_SCAN ? &p->scan_parse : &p->tree_parse;
+	if ((pp = *ppp) == NULL) {
+		pp = *ppp = xcalloc(1, sizeof *pp);
+		pp->scan = what == PAGE_SCAN;
+		pp->max_elements = what == PAGE_SCAN ? 0 : p->max_elements;
+		pp->ctxt = page_read_start(p, pp);
+	}
+	if (!page_read_step(p, pp, budget))
+		return (0);
+	if (what == PAGE_SCAN)
+		page_scan_done(p, pp);
+	else
+		page_tree_done(p, pp);
+	page_parse_free(pp);
+	*ppp = NULL;
+	return (1);
+}
+
 /*
  * The page's HTML tree, parsed the first time it is needed; NULL when the
  * page is too deep or has more than max_elements elements (page_tree_error
@@ -548,23 +667,7 @@ page_stop_message(int why, long max_elements)
 htmlDocPtr
 page_doc(struct page *p)
 {
-	struct page_parse	pp;
-
-	if (p->doc_built)
-		return (p->doc);
-	p->doc_built = 1;
-	memset(&pp, 0, sizeof pp);
-	pp.max_elements = p->max_elements;
-	p->doc = page_read(p, &pp);
-	if (pp.stopped != 0) {
-		if (p->doc != NULL)
-			xmlFreeDoc(p->doc);
-		p->doc = NULL;
-		p->doc_error = page_stop_message(pp.stopped, p->max_elements);
-		return (NULL);
-	}
-	if (p->doc == NULL)
-		p->doc = htmlNewDocNoDtD(NULL, NULL);
+	page_step(p, PAGE_TREE, SIZE_MAX);
 	return (p->doc);
 }
 
@@ -579,23 +682,7 @@ page_tree_error(const struct page *p)
 static void
 page_scan(struct page *p)
 {
-	struct page_parse	pp;
-	htmlDocPtr		doc;
-
-	if (p->scanned)
-		return;
-	p->scanned = 1;
-	memset(&pp, 0, sizeof pp);
-	pp.scan = 1;
-	if ((doc = page_read(p, &pp)) != NULL)
-		xmlFreeDoc(doc);
-	/* Links still open when the parse stopped end there. */
-	while (pp.nopen > 0) {
-		struct page_link *l = &p->links[pp.open_link[--pp.nopen]];
-
-		l->textlen = (uint32_t)(p->ltext.len - l->text);
-	}
-	p->scan_stopped = pp.stopped;
+	page_step(p, PAGE_SCAN, SIZE_MAX);
 }
 
 /* All the text inside a node, as lxml's text_content(). Caller frees. */

@@ -146,6 +146,8 @@ session_free(struct session *s)
 	free(s->frames);
 	if (s->timer != NULL)
 		event_free(s->timer);
+	if (s->yield != NULL)
+		event_free(s->yield);
 	if (s->redirect != NULL)
 		fclose(s->redirect);
 	browser_free(s);
@@ -368,11 +370,48 @@ session_exec(struct session *s, const struct insn *in)
 	json_object_set_new(session_frame(s)->locals, "__cmd__",
 	    json_string(word));
 	free(word);
-	if (s->debug_commands)
+	if (s->debug_commands && !s->again)
 		session_printf(s, "twill: executing cmd '%s'\n", in->text);
 	rv = cmd_table[in->op](s, in, argv, in->nargs);
 	free_strv(argv);
 	return (rv);
+}
+
+/* The loop has had its turn: run the instruction that yielded again. */
+static enum cmd_retval
+session_again(struct session *s)
+{
+	enum cmd_retval	rv;
+
+	s->again = 1;
+	rv = session_exec(s, s->cur);
+	s->again = 0;
+	return (rv);
+}
+
+static void
+session_yield_cb(evutil_socket_t fd, short kind, void *arg)
+{
+	(void)fd;
+	(void)kind;
+	session_io_done(arg);
+}
+
+/*
+ * Let the event loop have a turn (sockets, timers, other sessions, SIGTERM)
+ * before the current instruction runs again, which then returns CMD_WAIT.
+ * For a step that takes long done in slices: reading a big page.
+ */
+void
+session_yield(struct session *s)
+{
+	static const struct timeval	zero = { 0, 0 };
+
+	if (s->yield == NULL)
+		s->yield = evtimer_new(engine_base(s->engine),
+		    session_yield_cb, s);
+	evtimer_add(s->yield, &zero);
+	s->resume = session_again;
 }
 
 /* Whether a cleanup file is running (its errors do not count). */
@@ -613,6 +652,8 @@ session_stop_io(struct session *s)
 	xfer_cancel(&s->xfer);
 	if (s->timer != NULL)
 		evtimer_del(s->timer);
+	if (s->yield != NULL)
+		evtimer_del(s->yield);
 	s->resume = NULL;
 }
 
