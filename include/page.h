@@ -110,6 +110,7 @@ const char	*page_link_text(const struct page *, const struct page_link *,
 const char	*page_link_href(const struct page *, const struct page_link *);
 char		*page_scan_error(const struct page *);
 int		 page_refresh(struct page *, long *, char **);
+int		 page_may_refresh(const struct page *);
 int		 page_is_html(const struct page *);
 int		 page_forms(struct page *);
 

@@ -61,6 +61,7 @@ struct nav {
 	int		 refreshing;
 	char		**visited;	/* meta refresh targets */
 	size_t		 nvisited;
+	struct page	*reading;	/* read for its refresh, in slices */
 	/* submit */
 	int		 post;
 	char		*body;		/* urlencoded POST body */
@@ -151,7 +152,8 @@ void		 session_printf(struct session *, const char *, ...)
 		     KONG_PRINTF(2, 3);
 void		 session_write(struct session *, const char *, size_t);
 void		 session_wake(struct session *);
-void		 session_yield(struct session *);
+void		 session_yield(struct session *,
+		     enum cmd_retval (*)(struct session *));
 void		 session_io_done(struct session *);
 struct frame	*session_frame(struct session *);
 void		 session_set_local(struct session *, const char *, const char *);

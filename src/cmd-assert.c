@@ -89,6 +89,13 @@ assert_regex(struct session *s, const struct insn *in, const char *pattern,
 	return (re);
 }
 
+/*
+ * The steps an XPath expression may take (libxml2 counts nodes visited and
+ * compared): //a on a 100,000-element page takes about 200,000, a nested
+ * count() over it would take billions and block the loop for minutes.
+ */
+#define ASSERT_XPATH_OPS	20000000UL
+
 /* Format an XPath number as Python's str(float) would. */
 static char *
 assert_number(double d)
@@ -130,8 +137,15 @@ assert_xpath(struct session *s, const struct insn *in, const char *expr)
 	doc = page_doc(s->page);
 	ctx = xmlXPathNewContext(doc);
 	ctx->node = xmlDocGetRootElement(doc);
+	ctx->opLimit = ASSERT_XPATH_OPS;
 	obj = xmlXPathCompiledEval(comp, ctx);
 	xml_quiet_errors();
+	if (obj == NULL && ctx->opCount >= ctx->opLimit) {
+		session_error(s, ERR_SCRIPT, "XPath expression '%s' gave up "
+		    "after %lu steps on this page", expr, ctx->opLimit);
+		hit = -1;
+		goto out;
+	}
 	if (obj == NULL) {
 		session_error(s, ERR_SCRIPT, "XPath expression '%s' cannot be "
 		    "evaluated on this page", expr);

@@ -768,6 +768,13 @@ page_has_equiv(const char *text, size_t len)
 	return (0);
 }
 
+/* Whether the page may have a meta refresh (page_refresh would parse it). */
+int
+page_may_refresh(const struct page *p)
+{
+	return (page_has_equiv(p->text, p->textlen));
+}
+
 /* Strip spaces, then one kind of quotes, then spaces, as twill does. */
 static char *
 page_strip_quotes(const char *s, const char *e)

@@ -399,11 +399,12 @@ session_yield_cb(evutil_socket_t fd, short kind, void *arg)
 
 /*
  * Let the event loop have a turn (sockets, timers, other sessions, SIGTERM)
- * before the current instruction runs again, which then returns CMD_WAIT.
- * For a step that takes long done in slices: reading a big page.
+ * before resume runs (NULL: the current instruction runs again); the
+ * caller then returns CMD_WAIT. For a step that takes long, done in
+ * slices: reading a big page.
  */
 void
-session_yield(struct session *s)
+session_yield(struct session *s, enum cmd_retval (*resume)(struct session *))
 {
 	static const struct timeval	zero = { 0, 0 };
 
@@ -411,7 +412,7 @@ session_yield(struct session *s)
 		s->yield = evtimer_new(engine_base(s->engine),
 		    session_yield_cb, s);
 	evtimer_add(s->yield, &zero);
-	s->resume = session_again;
+	s->resume = resume != NULL ? resume : session_again;
 }
 
 /* Whether a cleanup file is running (its errors do not count). */

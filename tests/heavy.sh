@@ -110,7 +110,7 @@ inv() {	# HEAVY(0/1) FILE
 		done
 		[ "$1" = 1 ] && printf '[site heavy]\nurl = %s/\ntags = heavy\n' "$U"
 		printf '[test quick]\ntags = fast\nbody =\n    go {{ site.url }}slow?ms=300\n    code 200\n'
-		printf '[test links]\ntags = heavy\nbody =\n    go {{ site.url }}heavy?links=%s\n    follow "the end"\n' "$LINKS"
+		printf '[test links]\ntags = heavy\nbody =\n    go {{ site.url }}heavy?links=%s&refresh=1\n    url /refreshed$\n    go {{ site.url }}heavy?links=%s\n    follow "the end"\n' "$LINKS" "$LINKS"
 	} > "$2"
 }
 inv 0 "$tmp/calm.ini"

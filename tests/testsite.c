@@ -2071,9 +2071,10 @@ route_raw(struct call *c)
 /* --- PAGES: heavy and deep pages --- */
 
 /*
- * /heavy?links=N[&forms=M]: a page of N links (at most 2,000,000; about 36
- * bytes each, so 400,000 make 14 MB), then M small forms, then one last
- * link "the end" to /refreshed, so that follow "the end" reads them all.
+ * /heavy?links=N[&forms=M][&refresh=1]: a page of N links (at most
+ * 2,000,000; about 36 bytes each, so 400,000 make 14 MB), then M small
+ * forms, then one last link "the end" to /refreshed, so that follow "the
+ * end" reads them all; with refresh=1, a meta refresh to /refreshed last.
  */
 static void
 route_heavy(struct call *c)
@@ -2089,6 +2090,9 @@ route_heavy(struct call *c)
 		evbuffer_add_printf(b, "<form name=\"f%ld\" action=\"/echo\">"
 		    "<input name=\"q\" value=\"%ld\"></form>\n", i, i);
 	evbuffer_add_printf(b, "<p><a href=\"/refreshed\">the end</a></p>\n");
+	if (param_num(c, "refresh", 0, 0, 1))
+		evbuffer_add_printf(b, "<meta http-equiv=\"refresh\" "
+		    "content=\"0; url=/refreshed\">\n");
 	page_finish(b);
 	reply(c->req, 200, HTML_TYPE, b);
 }
