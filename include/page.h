@@ -93,6 +93,8 @@ struct page_link {
 #define PAGE_SCAN	0	/* links, title, meta refresh */
 #define PAGE_TREE	1	/* the tree: find ... x, the forms */
 #define PAGE_SLICE	(128 * 1024)	/* bytes read between loop turns */
+#define PAGE_PULL_MAX	(256 * 1024)	/* read at once up to this size */
+extern size_t	page_pull_max;
 
 struct page	*page_create(const char *, long, const char *, const char *,
 		     const char *, size_t);

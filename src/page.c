@@ -16,7 +16,16 @@
 
 #include "page.h"
 
-#define PAGE_CHUNK	(64 * 1024)	/* bytes fed to the parser at once */
+#define PAGE_CHUNK	(16 * 1024)	/* bytes fed to the parser at once */
+#define PAGE_PARSE_OPTIONS	(HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |	\
+	HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_COMPACT |	\
+	XML_PARSE_HUGE)
+
+/*
+ * Pages up to this size are parsed at once by the pull parser, exactly as
+ * lxml does; bigger ones by the push parser in slices (tests lower it).
+ */
+size_t	page_pull_max = PAGE_PULL_MAX;
 
 static void	page_parse_free(struct page_parse *);
 
@@ -410,8 +419,9 @@ page_scan_prune(xmlNodePtr e)
 		e->children = e->last = NULL;
 		xmlFreeNodeList(kids);
 	}
-	if (e->parent != NULL && (first = e->parent->children) != e &&
-	    e->prev != NULL) {
+	/* Not at the top: the document's children hold its DTD. */
+	if (e->parent != NULL && e->parent->type == XML_ELEMENT_NODE &&
+	    (first = e->parent->children) != e && e->prev != NULL) {
 		e->prev->next = NULL;
 		e->prev = NULL;
 		e->parent->children = e;
@@ -495,6 +505,53 @@ page_sax(void)
 }
 
 /*
+ * Parse a page of at most PAGE_PULL_MAX bytes at once, exactly as
+ * htmlReadMemory(text, len, url, "UTF-8", opts) does for lxml and twill
+ * (libxml2's pull parser), without copying the text. Returns the document
+ * (caller frees), or NULL.
+ */
+static htmlDocPtr
+page_read_pull(struct page *p, struct page_parse *pp)
+{
+	xmlParserCtxtPtr		 ctxt;
+	xmlParserInputBufferPtr		 ib;
+	xmlParserInputPtr		 in;
+	xmlCharEncodingHandlerPtr	 utf8;
+	htmlDocPtr			 doc;
+
+	if ((ctxt = htmlNewParserCtxt()) == NULL)
+		return (NULL);
+	memcpy(ctxt->sax, page_sax(), sizeof *ctxt->sax);
+	ctxt->_private = pp;
+	ib = xmlParserInputBufferCreateStatic(p->text, (int)p->textlen,
+	    XML_CHAR_ENCODING_NONE);
+	if (ib == NULL || (in = xmlNewIOInputStream(ctxt, ib,
+	    XML_CHAR_ENCODING_NONE)) == NULL) {
+		if (ib != NULL)
+			xmlFreeParserInputBuffer(ib);
+		htmlFreeParserCtxt(ctxt);
+		return (NULL);
+	}
+	inputPush(ctxt, in);
+	htmlCtxtUseOptions(ctxt, PAGE_PARSE_OPTIONS);
+	if ((utf8 = xmlFindCharEncodingHandler("UTF-8")) != NULL) {
+		xmlSwitchToEncoding(ctxt, utf8);
+		xmlFree((xmlChar *)ctxt->input->encoding);
+		ctxt->input->encoding = xmlStrdup((const xmlChar *)"UTF-8");
+	}
+	if (ctxt->input->filename == NULL)
+		ctxt->input->filename = (char *)xmlStrdup((const xmlChar *)
+		    p->url);
+	htmlParseDocument(ctxt);
+	doc = ctxt->myDoc;
+	ctxt->myDoc = NULL;
+	if (ctxt->dictNames && doc != NULL && doc->dict == ctxt->dict)
+		ctxt->dict = NULL;
+	htmlFreeParserCtxt(ctxt);
+	return (doc);
+}
+
+/*
  * Start parsing the page's text as htmlReadMemory(text, len, url, "UTF-8",
  * opts) would, but with libxml2's push parser, so that a big page is read
  * in slices (page_step) between which the event loop runs. NULL for an
@@ -509,14 +566,17 @@ page_read_start(struct page *p, struct page_parse *pp)
 	pp->page = p;
 	if (p->textlen == 0 || p->textlen >= INT_MAX)
 		return (NULL);
+	if (p->textlen <= page_pull_max) {
+		pp->doc = page_read_pull(p, pp);
+		pp->off = p->textlen;
+		return (NULL);
+	}
 	ctxt = htmlCreatePushParserCtxt((htmlSAXHandlerPtr)page_sax(), NULL,
 	    NULL, 0, p->url, XML_CHAR_ENCODING_NONE);
 	if (ctxt == NULL)
 		return (NULL);
 	ctxt->_private = pp;
-	htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-	    HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_COMPACT |
-	    XML_PARSE_HUGE);
+	htmlCtxtUseOptions(ctxt, PAGE_PARSE_OPTIONS);
 	/* The text is UTF-8 already: a <meta charset> must not switch it. */
 	if ((utf8 = xmlFindCharEncodingHandler("UTF-8")) != NULL) {
 		xmlSwitchToEncoding(ctxt, utf8);
@@ -527,6 +587,31 @@ page_read_start(struct page *p, struct page_parse *pp)
 }
 
 /*
+ * How much of s (len bytes) to feed the parser next: about piece bytes,
+ * ending just before a '<' so that no run of text is split, or just after
+ * an end tag that may close every element (</html>, or any while none is
+ * open) so that the parser's state can be put back to content.
+ */
+static size_t
+page_chunk(const char *s, size_t len, size_t piece, int open)
+{
+	const char	*lt, *gt, *e;
+	size_t		 n = len;
+
+	if (n > piece && n - piece > 1 &&
+	    (lt = memchr(s + piece, '<', n - piece)) != NULL)
+		n = (size_t)(lt - s);
+	for (lt = s, e = s + n; (lt = memchr(lt, '<', (size_t)(e - lt))) !=
+	    NULL; lt++) {
+		if (e - lt >= 2 && lt[1] == '/' && (!open || (e - lt >= 6 &&
+		    strncasecmp(lt + 2, "html", 4) == 0)) &&
+		    (gt = memchr(lt, '>', (size_t)(s + len - lt))) != NULL)
+			return ((size_t)(gt + 1 - s));
+	}
+	return (n);
+}
+
+/*
  * Feed the parser about budget more bytes of the text, ending a slice just
  * before a '<' so that no run of text is split. 1 when the whole text has
  * been read (pp->doc holds the document, caller frees), else 0.
@@ -534,7 +619,6 @@ page_read_start(struct page *p, struct page_parse *pp)
 static int
 page_read_step(struct page *p, struct page_parse *pp, size_t budget)
 {
-	const char	*lt;
 	size_t		 n, piece;
 
 	if (pp->ctxt == NULL) {
@@ -544,11 +628,15 @@ page_read_step(struct page *p, struct page_parse *pp, size_t budget)
 	while (budget > 0 && pp->off < p->textlen && !pp->stopped) {
 		/* Small chunks: the parser keeps only what it has not read. */
 		piece = budget < PAGE_CHUNK ? budget : PAGE_CHUNK;
-		n = p->textlen - pp->off;
-		if (n > piece && n - piece > 1 && (lt = memchr(p->text +
-		    pp->off + piece, '<', n - piece)) != NULL)
-			n = (size_t)(lt - (p->text + pp->off));
+		n = page_chunk(p->text + pp->off, p->textlen - pp->off, piece,
+		    pp->ctxt->nameNr > 0);
 		htmlParseChunk(pp->ctxt, p->text + pp->off, (int)n, 0);
+		/*
+		 * After </html> the push parser would drop the rest of the
+		 * page; htmlReadMemory (lxml's, twill's) reads on as content.
+		 */
+		if (pp->ctxt->instate == XML_PARSER_EPILOG)
+			pp->ctxt->instate = XML_PARSER_CONTENT;
 		pp->off += n;
 		budget = n >= budget ? 0 : budget - n;
 	}
@@ -560,10 +648,6 @@ page_read_step(struct page *p, struct page_parse *pp, size_t budget)
 	pp->ctxt->myDoc = NULL;
 	htmlFreeParserCtxt(pp->ctxt);
 	pp->ctxt = NULL;
-	free(pp->open);
-	free(pp->open_link);
-	pp->open = NULL;
-	pp->open_link = NULL;
 	pp->done = 1;
 	return (1);
 }
