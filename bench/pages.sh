@@ -3,7 +3,9 @@
 # site, `kong run` goes to /heavy?links=N (a page of N links, about 36 bytes
 # each) and runs each of: follow (the last link), showlinks, title, find x,
 # showforms; and /deep?depth=D with follow. Prints, per binary and command,
-# the peak RSS (KB, /usr/bin/time -f %M), the wall time and the body size.
+# the peak RSS (KB, /usr/bin/time -f %M), the wall and user time and the
+# body size. find x runs again with --max-elements 100000 (a sweep's
+# default).
 # A second binary (-r KONG) runs the same as a reference, e.g. a build of an
 # earlier commit.
 #
@@ -25,17 +27,20 @@ while [ ! -s "$tmp/port" ]; do sleep 0.05; done
 url=http://127.0.0.1:$(cat "$tmp/port")
 bytes=$(curl -s "$url/heavy?links=$n" | wc -c)
 dbytes=$(curl -s "$url/deep?depth=$depth" | wc -c)
-printf 'binary\tpage\tcommand\tbody B\tpeak RSS KB\twall s\tresult\n'
-run() {	# KONG PAGE BYTES COMMAND
-	printf 'go %s\n%s\n' "$url$2" "$4" > "$tmp/t.twill"
+printf 'binary\tpage\tcommand\tbody B\tpeak RSS KB\twall s\tuser s\tresult\n'
+run() {	# KONG PAGE BYTES COMMAND [OPTION...]
+	k=$1 page=$2 b=$3 c=$4
+	shift 4
+	printf 'go %s\n%s\n' "$url$page" "$c" > "$tmp/t.twill"
 	set +e
-	out=$( { /usr/bin/time -f '%M %e' "$1" run -q "$tmp/t.twill" \
-	    >/dev/null 2>"$tmp/err"; } 2>&1 | tail -1)
+	/usr/bin/time -f '%M %e %U' "$k" run -q "$@" "$tmp/t.twill" \
+	    >/dev/null 2>"$tmp/err"
 	set -e
-	read -r kb secs <<< "$out"
+	out=$(tail -1 "$tmp/err")
+	read -r kb secs user <<< "$out"
 	rc=$(grep -c '^Failed:' "$tmp/err" || true)
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$4" "$3" "$kb" "$secs" \
-	    "$([ "$rc" = 0 ] && echo pass || echo fail)"
+	printf '%s\t%s\t%s %s\t%s\t%s\t%s\t%s\t%s\n' "$k" "$page" "$c" "$*" "$b" \
+	    "$kb" "$secs" "$user" "$([ "$rc" = 0 ] && echo pass || echo fail)"
 }
 for k in "$kong" $ref; do
 	run "$k" "/heavy?links=0" 0 'find "the end"'
@@ -43,5 +48,6 @@ for k in "$kong" $ref; do
 	    'find //p/a x' 'showforms'; do
 		run "$k" "/heavy?links=$n" "$bytes" "$c"
 	done
+	run "$k" "/heavy?links=$n" "$bytes" 'find //p/a x' --max-elements 100000
 	run "$k" "/deep?depth=$depth" "$dbytes" 'follow "after the nest"'
 done

@@ -4,7 +4,10 @@
  * A page keeps the response (URL, status, headers, raw body) and its text
  * decoded to UTF-8, on which find matches. The HTML tree (libxml2's HTML
  * parser, as lxml uses) and the forms are only built when a command needs
- * them; code, find, notfind and url never parse.
+ * them (find ... x, the form commands), at most max_elements elements; the
+ * links, the title and the meta refresh come from a scan that never keeps
+ * the tree. Both read a big page in slices (page_step) between which the
+ * event loop runs; code, find, notfind and url never parse.
  *
  * Forms follow lxml and twill: a form's controls are its input, select and
  * textarea descendants in document order, <button type="submit"> counting

@@ -5,6 +5,18 @@
  * (UTF-8 when it declares none), invalid bytes replaced by U+FFFD, as httpx
  * gives twill. The tree comes from libxml2's HTML parser in recovery mode,
  * the parser lxml uses, so malformed pages give twill's tree.
+ *
+ * Where reading a page can take long, and the bound of each (see also
+ * docs/architecture.md, "Steps that can take long"):
+ * - decoding the text: one pass; valid UTF-8 is not copied;
+ * - parsing: linear; pages over PAGE_PULL_MAX are read PAGE_SLICE bytes at
+ *   a time (page_step) and the command yields to the loop in between;
+ * - the tree: about 1 KB per element, at most max_elements (an error past
+ *   it), at most PAGE_MAX_DEPTH open elements (an error past it);
+ * - the scan: the links as 12-byte offsets and their text and href, never
+ *   more than the text; the parse's elements are freed as they end;
+ * - regexes and XPath on the page: twill_match's limits and
+ *   ASSERT_XPATH_OPS (cmd-assert.c); the forms: form.c, linear.
  */
 #include <ctype.h>
 #include <errno.h>
