@@ -295,8 +295,7 @@ struct page_parse {
 	struct page		*page;
 	xmlParserCtxtPtr	 ctxt;		/* NULL once done */
 	size_t			 off;		/* bytes of text fed */
-	int			 done;
-	htmlDocPtr		 doc;		/* when done */
+	htmlDocPtr		 doc;		/* once read */
 	int			 scan;		/* scan (1) or tree (0) */
 	long			 max_elements;	/* tree: 0 for none */
 	long			 elements;
@@ -633,10 +632,8 @@ page_read_step(struct page *p, struct page_parse *pp, size_t budget)
 {
 	size_t		 n, piece;
 
-	if (pp->ctxt == NULL) {
-		pp->done = 1;
+	if (pp->ctxt == NULL)
 		return (1);
-	}
 	while (budget > 0 && pp->off < p->textlen && !pp->stopped) {
 		/* Small chunks: the parser keeps only what it has not read. */
 		piece = budget < PAGE_CHUNK ? budget : PAGE_CHUNK;
@@ -660,7 +657,6 @@ page_read_step(struct page *p, struct page_parse *pp, size_t budget)
 	pp->ctxt->myDoc = NULL;
 	htmlFreeParserCtxt(pp->ctxt);
 	pp->ctxt = NULL;
-	pp->done = 1;
 	return (1);
 }
 
