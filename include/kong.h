@@ -78,6 +78,7 @@ size_t	 utf8_valid_prefix(const char *, size_t);
 int	 utf8_is_valid(const char *, size_t);
 size_t	 utf8_columns(const char *, size_t);
 size_t	 levenshtein(const char *, const char *);
+int	 url_is_plain(const char *);
 char	*read_file(const char *, size_t, size_t *, char **);
 const char *path_basename(const char *);
 char	*path_dirname(const char *);

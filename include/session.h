@@ -51,11 +51,27 @@ struct session_config {
 	FILE		 *out;		/* NULL: capture into the result */
 };
 
+/*
+ * Where a session is. Every change goes through one setter that checks it
+ * against session_moves (session.c) and, with KONG_DEBUG=session in the
+ * environment, prints "session S: A -> B at FILE:LINE" on stderr.
+ *
+ *   NEW -> RUN		session_start
+ *   RUN -> WAIT	an instruction waits for a transfer or a timer
+ *   WAIT -> RUN	the transfer or timer finished (session_io_done)
+ *   RUN|WAIT -> DONE	the program ended or failed, or session_cancel
+ *   NEW -> DONE	cancelled before it started
+ */
+#define SESSION_STATES(X)						\
+	X(NEW,	"created, not started")					\
+	X(RUN,	"queued on the run queue or running instructions")	\
+	X(WAIT,	"waiting for a request or a timer; s->resume ends it")	\
+	X(DONE,	"finished; the result is final and the owner is told")
+
 enum session_state {
-	SESSION_NEW,		/* created, not started */
-	SESSION_RUN,		/* queued or running instructions */
-	SESSION_WAIT,		/* waiting for a request or a timer */
-	SESSION_DONE,		/* finished; the result is final */
+#define SESSION_STATE_ENUM(name, what) SESSION_##name,
+	SESSION_STATES(SESSION_STATE_ENUM)
+#undef SESSION_STATE_ENUM
 };
 
 struct session	*session_create(struct engine *, struct program *,
@@ -67,5 +83,7 @@ void		 session_cancel(struct session *, enum result_status,
 void		 session_free(struct session *);
 struct result	*session_result(struct session *);
 enum session_state session_state(const struct session *);
+char		**session_gather(struct session *, char **, size_t, size_t *,
+		     char **);
 
 #endif

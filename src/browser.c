@@ -282,6 +282,10 @@ browser_normalize(const char *url)
 	const char	*p;
 	char		*out = NULL, *s;
 
+	/* Most URLs are already what libcurl would make of them. */
+	if (url_is_plain(url))
+		return (xstrdup(url));
+
 	/*
 	 * After the host, percent-encode what can never stand in a URL
 	 * (spaces, controls, non-ASCII bytes, "<>\^`{|}), as httpx does;
@@ -386,7 +390,6 @@ browser_xfer_done(struct xfer *x, void *arg)
 	struct session	*s = arg;
 
 	(void)x;
-	s->xfer_done = 1;
 	session_io_done(s);
 }
 
@@ -424,6 +427,7 @@ nav_request(struct session *s, const char *url, const struct credential *cred)
 	free(n->url);
 	n->url = norm;
 	curl_easy_setopt(e, CURLOPT_URL, n->url);
+	kong_request_opts(s, n->url);
 	if (!(n->kind == NAV_SUBMIT && n->post && n->multipart))
 		xfer_set_mime(x, NULL);
 	if (n->kind == NAV_SUBMIT && n->post && !n->refreshing) {
@@ -471,7 +475,6 @@ nav_request(struct session *s, const char *url, const struct credential *cred)
 	    s->cfg.connect_timeout_ms > 0 ? s->cfg.connect_timeout_ms : 0L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, s->insecure ? 0L : 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, s->insecure ? 0L : 2L);
-	s->xfer_done = 0;
 	xfer_start(x, browser_xfer_done, s);
 	s->resume = nav_resume;
 	return (CMD_WAIT);
@@ -730,7 +733,6 @@ nav_resume(struct session *s)
 	char				*url = NULL, *ct = NULL, *msg, *www, *realm;
 	long				 code = 0;
 
-	s->xfer_done = 0;
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_getinfo(s->easy, CURLINFO_EFFECTIVE_URL, &url);
 	if (x->rc != CURLE_OK) {
@@ -754,6 +756,7 @@ nav_resume(struct session *s)
 		return (CMD_ERROR);
 	}
 	nav_step(s, code, url, NULL);
+	kong_note_cert(s, url);
 	curl_easy_getinfo(s->easy, CURLINFO_CONTENT_TYPE, &ct);
 	{
 		size_t	 len = x->body.len;

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "sweep.h"
+#include "twill.h"
 #include "wait.h"
 
 enum {
@@ -23,6 +24,7 @@ enum {
 	CHECK_WAIT_FOR,
 	CHECK_UNTIL,
 	CHECK_WAIT_INTERVAL,
+	CHECK_EXPECT,
 };
 
 static const struct cli_option check_options[] = {
@@ -48,6 +50,9 @@ static const struct cli_option check_options[] = {
 	    "(default 5m)", CHECK_UNTIL },
 	{ "wait-interval", 0, CLI_ARG, "DUR", "--wait-for probes again this "
 	    "often (default 2s)", CHECK_WAIT_INTERVAL },
+	{ "expect", 0, CLI_ARG, "NAME=VALUE", "every capture NAME must have "
+	    "captured VALUE (the build a deploy shipped); repeatable",
+	    CHECK_EXPECT },
 	{ NULL, 0, 0, NULL, NULL, 0 }
 };
 
@@ -185,6 +190,28 @@ struct check_opts {
 };
 
 /* Read kong check's own options. Returns 0, or an exit status. */
+/* --expect NAME=VALUE into the plan's object. */
+static int
+check_expect(const struct cli_cmd *cmd, json_t *expect, const char *arg)
+{
+	const char	*eq = strchr(arg, '=');
+	char		*name;
+	int		 rc = 0;
+
+	if (eq == NULL)
+		return (cli_usage(cmd, "--expect takes NAME=VALUE, not '%s'",
+		    arg));
+	name = xstrndup(arg, (size_t)(eq - arg));
+	if (!twill_name_ok(name, strlen(name)))
+		rc = cli_usage(cmd, "--expect: '%s' is not a capture name",
+		    name);
+	else if (json_object_set_new(expect, name, json_string(eq + 1)) != 0)
+		rc = cli_usage(cmd, "--expect %s: the value is not UTF-8",
+		    name);
+	free(name);
+	return (rc);
+}
+
 static int
 check_options_read(const struct cli_cmd *cmd, const struct cli_args *a,
     struct check_opts *o, struct sweep_plan *plan)
@@ -231,6 +258,10 @@ check_options_read(const struct cli_cmd *cmd, const struct cli_args *a,
 			break;
 		case CHECK_WAIT_FOR:
 			o->wait_for = arg;
+			break;
+		case CHECK_EXPECT:
+			if (check_expect(cmd, (json_t *)plan->expect, arg) != 0)
+				return (KONG_EXIT_USAGE);
 			break;
 		case CHECK_UNTIL:
 		case CHECK_WAIT_INTERVAL:
@@ -334,10 +365,15 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	memset(&plan, 0, sizeof plan);
 	memset(&st, 0, sizeof st);
 	memset(&probe_sel, 0, sizeof probe_sel);
-	if ((rc = check_options_read(cmd, a, &o, &plan)) != 0)
+	plan.expect = json_object();
+	if ((rc = check_options_read(cmd, a, &o, &plan)) != 0) {
+		json_decref((json_t *)plan.expect);
 		return (rc);
-	if ((inv = cli_load(a)) == NULL)
+	}
+	if ((inv = cli_load(a)) == NULL) {
+		json_decref((json_t *)plan.expect);
 		return (KONG_EXIT_USAGE);
+	}
 	settings_copy(&set, &inv->settings);
 	cli_apply_settings(a, &set);
 	plan.command = cmd->name;
@@ -378,6 +414,7 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 		free(probe_sel.test[i]);
 	free(probe_sel.test);
 	inventory_free(inv);
+	json_decref((json_t *)plan.expect);
 	return (rc);
 }
 

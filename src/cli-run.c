@@ -15,7 +15,6 @@
 #include "page.h"
 #include "record.h"
 #include "runner.h"
-#include "session-int.h"
 #include "sink.h"
 
 enum {

@@ -47,10 +47,57 @@ session_wake(struct session *s)
 	engine_queue(s->engine, &s->task);
 }
 
-/* The one state setter. */
-static void
-session_set_state(struct session *s, enum session_state st)
+static const char *session_state_names[] = {
+#define SESSION_STATE_NAME(name, what) #name,
+	SESSION_STATES(SESSION_STATE_NAME)
+#undef SESSION_STATE_NAME
+};
+
+/* session_moves[from] has bit (1 << to) set when from -> to may happen. */
+#define MOVE(st) (1U << SESSION_##st)
+static const unsigned session_moves[] = {
+	[SESSION_NEW] = MOVE(RUN) | MOVE(DONE),
+	[SESSION_RUN] = MOVE(WAIT) | MOVE(DONE),
+	[SESSION_WAIT] = MOVE(RUN) | MOVE(DONE),
+	[SESSION_DONE] = 0,
+};
+#undef MOVE
+
+/* Trace state changes? KONG_DEBUG=session (a comma list may name more). */
+static int
+session_tracing(void)
 {
+	static int	 tracing = -1;
+	const char	*env;
+
+	if (tracing == -1) {
+		env = getenv("KONG_DEBUG");
+		tracing = env != NULL && strstr(env, "session") != NULL;
+	}
+	return (tracing);
+}
+
+/*
+ * The one state setter: a move session_moves does not allow is a bug in
+ * Kong, not in the script, and stops the process before it can record a
+ * wrong result.
+ */
+#define session_set_state(s, st) session_set_state1(s, st, __FILE__, __LINE__)
+static void
+session_set_state1(struct session *s, enum session_state st, const char *file,
+    int line)
+{
+	if (session_tracing()) {
+		fprintf(stderr, "session %p: %s -> %s at %s:%d\n", (void *)s,
+		    s->state == st && st == SESSION_NEW ? "-" :
+		    session_state_names[s->state], session_state_names[st],
+		    file, line);
+	}
+	if (s->state != st && (session_moves[s->state] & (1U << st)) == 0) {
+		fatal("session %p: %s -> %s at %s:%d is not a valid move",
+		    (void *)s, session_state_names[s->state],
+		    session_state_names[st], file, line);
+	}
 	s->state = st;
 }
 
@@ -81,6 +128,8 @@ session_push_frame(struct session *s, struct program *p, enum frame_kind kind)
 	memset(f, 0, sizeof *f);
 	f->kind = kind;
 	f->prog = p;
+	if (p->certinfo)
+		s->want_certs = 1;
 	f->locals = json_object();
 	json_object_set_new(f->locals, "__url__", s->page != NULL ?
 	    json_string(s->page->url) : json_null());
@@ -119,6 +168,7 @@ session_create(struct engine *e, struct program *prog,
 	result_init(&s->result);
 	browser_init(s);
 	session_push_frame(s, program_ref(prog), FRAME_TOP);
+	s->initial = cfg->initial_url != NULL ? INITIAL_PENDING : INITIAL_NONE;
 	session_set_state(s, SESSION_NEW);
 	return (s);
 }
@@ -127,7 +177,6 @@ session_create(struct engine *e, struct program *prog,
 void
 session_start(struct session *s)
 {
-	s->started = 1;
 	s->start_mono = monotonic_usec();
 	s->result.start_us = realtime_usec();
 	session_set_state(s, SESSION_RUN);
@@ -152,6 +201,7 @@ session_free(struct session *s)
 		fclose(s->redirect);
 	browser_free(s);
 	json_decref(s->globals);
+	json_decref(s->certs_seen);
 	free(s->err_msg);
 	free(s->cur_cmdline);
 	result_clear(&s->result);
@@ -451,9 +501,9 @@ session_failed(struct session *s)
 		r->command = xstrdup(s->cur_cmdline != NULL ? s->cur_cmdline :
 		    "");
 	}
-	if (s->in_initial) {
+	if (s->initial == INITIAL_RUNNING) {
 		/* twill runs -u's go outside the script: -n does not cover it. */
-		s->in_initial = 0;
+		s->initial = INITIAL_NONE;
 	} else if (f->kind == FRAME_TOP && s->cfg.never_fail) {
 		session_printf(s, "%s:%d: error: %s\n>> %s\n", file, line,
 		    s->err_msg, s->cur_cmdline != NULL ? s->cur_cmdline : "");
@@ -465,12 +515,22 @@ session_failed(struct session *s)
 	f->failed = 1;
 }
 
-/* Set __url__ after a command that succeeded. */
+/*
+ * Set __url__ after a command that succeeded; most commands leave the page
+ * alone, so the variable is only replaced when its value changes.
+ */
 static void
 session_succeeded(struct session *s)
 {
-	json_object_set_new(session_frame(s)->locals, "__url__",
-	    s->page != NULL ? json_string(s->page->url) : json_null());
+	json_t		*locals = session_frame(s)->locals;
+	json_t		*old = json_object_get(locals, "__url__");
+	const char	*url = s->page != NULL ? s->page->url : NULL;
+
+	if (url == NULL ? json_is_null(old) :
+	    json_is_string(old) && strcmp(json_string_value(old), url) == 0)
+		return;
+	json_object_set_new(locals, "__url__",
+	    url != NULL ? json_string(url) : json_null());
 }
 
 /*
@@ -588,8 +648,8 @@ session_handle(struct session *s, enum cmd_retval rv)
 	switch (rv) {
 	case CMD_NORMAL:
 		session_succeeded(s);
-		if (s->in_initial)
-			s->in_initial = 0;
+		if (s->initial == INITIAL_RUNNING)
+			s->initial = INITIAL_NONE;
 		else
 			f->pc++;
 		return (0);
@@ -620,17 +680,13 @@ session_run(struct session *s)
 		s->resume = NULL;
 		if (session_handle(s, resume(s)) != 0)
 			return;
-	} else if (!s->initial_done) {
-		s->initial_done = 1;
-		if (s->cfg.initial_url != NULL) {
-			free(s->cur_cmdline);
-			s->cur_cmdline = xstrfmt("go %s", s->cfg.initial_url);
-			s->cur = NULL;
-			s->in_initial = 1;
-			if (session_handle(s, browser_go(s,
-			    s->cfg.initial_url)) != 0)
-				return;
-		}
+	} else if (s->initial == INITIAL_PENDING) {
+		free(s->cur_cmdline);
+		s->cur_cmdline = xstrfmt("go %s", s->cfg.initial_url);
+		s->cur = NULL;
+		s->initial = INITIAL_RUNNING;
+		if (session_handle(s, browser_go(s, s->cfg.initial_url)) != 0)
+			return;
 	}
 	while (s->state == SESSION_RUN) {
 		f = session_frame(s);
@@ -658,32 +714,47 @@ session_stop_io(struct session *s)
 	s->resume = NULL;
 }
 
-/* The session is over: settle its result. */
+/*
+ * The one place a session ends: whatever is in flight stops, the result
+ * gets its status, duration and last page, and the state becomes DONE.
+ */
 static void
-session_finish(struct session *s, int failed)
+session_settle(struct session *s, enum result_status st)
 {
 	struct result	*r = &s->result;
 
 	session_stop_io(s);
-	r->duration_us = monotonic_usec() - s->start_mono;
+	r->status = st;
+	r->duration_us = s->start_mono != 0 ?
+	    monotonic_usec() - s->start_mono : 0;
+	if (s->page != NULL && r->page == NULL)
+		r->page = page_ref(s->page);
+	session_set_state(s, SESSION_DONE);
+}
+
+/* The program ended (failed: a command failed): settle its result. */
+static void
+session_finish(struct session *s, int failed)
+{
+	struct result		*r = &s->result;
+	enum result_status	 st;
+
 	if (failed) {
 		switch (r->eclass) {
 		case ERR_ASSERT:
 		case ERR_HTTP:
-			r->status = RESULT_FAIL;
+			st = RESULT_FAIL;
 			break;
 		case ERR_TIMEOUT:
-			r->status = RESULT_TIMEOUT;
+			st = RESULT_TIMEOUT;
 			break;
 		default:
-			r->status = RESULT_ERROR;
+			st = RESULT_ERROR;
 			break;
 		}
 	} else
-		r->status = RESULT_PASS;
-	if (s->page != NULL && r->page == NULL)
-		r->page = page_ref(s->page);
-	session_set_state(s, SESSION_DONE);
+		st = RESULT_PASS;
+	session_settle(s, st);
 }
 
 /*
@@ -700,7 +771,6 @@ session_cancel(struct session *s, enum result_status st, enum error_class ec,
 
 	if (s->state == SESSION_DONE)
 		return;
-	session_stop_io(s);
 	f = session_frame(s);
 	free(r->message);
 	free(r->file);
@@ -711,11 +781,7 @@ session_cancel(struct session *s, enum result_status st, enum error_class ec,
 	r->line = f != NULL && f->pc < f->prog->ninsns ?
 	    f->prog->insns[f->pc].line : 0;
 	r->command = xstrdup(s->cur_cmdline != NULL ? s->cur_cmdline : "");
-	r->duration_us = s->started ? monotonic_usec() - s->start_mono : 0;
-	r->status = st;
-	if (s->page != NULL && r->page == NULL)
-		r->page = page_ref(s->page);
-	session_set_state(s, SESSION_DONE);
+	session_settle(s, st);
 	session_wake(s);
 }
 

@@ -445,3 +445,97 @@ format_duration(char *out, size_t size, uint64_t usec)
 		snprintf(out, size, "%um%02us", (unsigned)(usec / 60000000),
 		    (unsigned)(usec / 1000000 % 60));
 }
+
+/* The characters a plain URL's path and query may hold (RFC 3986's pchar, '/' and '?', no '%'). */
+static int
+url_plain_char(unsigned char c)
+{
+	return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || strchr("-._~!$&'()*+,;=:@/?", c) != NULL);
+}
+
+/*
+ * Is url already in the form libcurl's URL API would give it back
+ * (curl_url_set then curl_url_get), so that normalizing it can be skipped?
+ * Only the common case says yes: http or https, a lowercase host name that
+ * does not start with a digit (libcurl rewrites numeric IPv4 forms) or a
+ * dotted quad in canonical form, a port that is not the scheme's default
+ * and has no leading zero, a path from '/' without dot segments, a query,
+ * no '%', no fragment. Anything else answers 0 and takes the long way;
+ * tests/unit-util.c checks the answer against libcurl.
+ */
+int
+url_is_plain(const char *url)
+{
+	const char	*p, *host, *seg;
+	int		 https, digits, parts, n;
+
+	if (strncmp(url, "http://", 7) == 0) {
+		https = 0;
+		p = url + 7;
+	} else if (strncmp(url, "https://", 8) == 0) {
+		https = 1;
+		p = url + 8;
+	} else
+		return (0);
+
+	host = p;
+	if (*p >= '0' && *p <= '9') {
+		/* A dotted quad: four decimal parts, 0-255, no leading zero. */
+		for (parts = 0; parts < 4; parts++) {
+			if (parts > 0 && *p++ != '.')
+				return (0);
+			if (*p == '0' && p[1] >= '0' && p[1] <= '9')
+				return (0);
+			for (n = 0, digits = 0; *p >= '0' && *p <= '9'; p++) {
+				n = n * 10 + (*p - '0');
+				if (++digits > 3)
+					return (0);
+			}
+			if (digits == 0 || n > 255)
+				return (0);
+		}
+	} else {
+		for (; (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '.'; p++) {
+			if (*p == '.' && (p == host || p[-1] == '.'))
+				return (0);
+		}
+		if (p == host || p[-1] == '.' || p[-1] == '-' || *host == '-')
+			return (0);
+	}
+	if (*p == ':') {
+		p++;
+		if (*p < '1' || *p > '9')
+			return (0);
+		for (n = 0, digits = 0; *p >= '0' && *p <= '9'; p++) {
+			n = n * 10 + (*p - '0');
+			if (++digits > 5)
+				return (0);
+		}
+		if (n > 65535 || n == (https ? 443 : 80))
+			return (0);
+	}
+	if (*p != '/')
+		return (0);
+
+	/* The path: no "." or ".." segment. Then the query, as it is. */
+	for (seg = p; *p != '\0' && *p != '?'; p++) {
+		if (!url_plain_char((unsigned char)*p))
+			return (0);
+		if (*p == '/') {
+			if ((p - seg == 2 && seg[1] == '.') ||
+			    (p - seg == 3 && seg[1] == '.' && seg[2] == '.'))
+				return (0);
+			seg = p;
+		}
+	}
+	if ((p - seg == 2 && seg[1] == '.') ||
+	    (p - seg == 3 && seg[1] == '.' && seg[2] == '.'))
+		return (0);
+	for (; *p != '\0'; p++) {
+		if (!url_plain_char((unsigned char)*p))
+			return (0);
+	}
+	return (1);
+}

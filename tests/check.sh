@@ -321,4 +321,14 @@ $KONG_WRAPPER "$KONG" check -c "$tmp/wide.ini" --log "$tmp/wide.jsonl" -q
 is "$?" 0 "1,000 sessions in flight at once all pass"
 is "$(jq -c 'select(.record=="run_end") | .totals.pass' "$tmp/wide.jsonl")" 1000 "1,000 records"
 
+# --- KONG_DEBUG=session traces every state change ------------------------------
+printf 'go %s/slow?ms=10\ncode 200\n' "$TESTSITE_URL" > "$tmp/trace.twill"
+KONG_DEBUG=session $KONG_WRAPPER "$KONG" run "$tmp/trace.twill" >/dev/null 2>"$tmp/trace.err"
+is "$?" 0 "a traced run still passes"
+is "$(sed -n 's/^session 0x[0-9a-f]*: \(.* -> [A-Z]*\) at src\/session\.c:[0-9]*$/\1/p' "$tmp/trace.err" |
+    paste -sd, -)" "- -> NEW,NEW -> RUN,RUN -> WAIT,WAIT -> RUN,RUN -> DONE" \
+    "KONG_DEBUG=session: one line per move, with where it happened"
+"$KONG" run "$tmp/trace.twill" >/dev/null 2>"$tmp/trace2.err"
+is "$(grep -c '^session ' "$tmp/trace2.err")" 0 "no trace without it"
+
 echo "1..$n"

@@ -93,8 +93,7 @@ struct session {
 	void			*done_arg;
 	enum session_state	 state;
 	struct engine_task	 task;		/* runs it from the run queue */
-	int			 started;
-	uint64_t		 start_mono;
+	uint64_t		 start_mono;	/* 0 until session_start */
 
 	/* Interpreter. */
 	struct frame		*frames;
@@ -107,15 +106,17 @@ struct session {
 	char			*err_msg;
 	int			 debug_commands;
 	int			 debug_refresh;
-	int			 initial_done;
-	int			 in_initial;	/* running -u's go */
+	enum {
+		INITIAL_NONE,		/* no -u URL, or its go has run */
+		INITIAL_PENDING,	/* -u's go runs before instruction 0 */
+		INITIAL_RUNNING		/* it is running: pc stays put */
+	}			 initial;
 
 	/* Browser. */
 	CURL			*easy;
 	struct curl_slist	*resolve;
 	struct curl_slist	*connect_to;
 	struct xfer		 xfer;
-	int			 xfer_done;
 	struct nav		 nav;
 	struct page		*page;
 	struct page		**history;
@@ -135,6 +136,8 @@ struct session {
 	int			 require_tidy;
 	int			 insecure;
 	json_t			*tidy_options;
+	int			 want_certs;	/* a file checks certificates */
+	json_t			*certs_seen;	/* "host:port" -> expiry (time_t) */
 
 	/* Sleep and output. */
 	struct event		*timer;
@@ -162,8 +165,6 @@ void		 session_set_global(struct session *, const char *,
 char		*session_path(struct session *, const char *);
 enum cmd_retval	 session_push_file(struct session *, const char *,
 		     enum frame_kind);
-char		**session_gather(struct session *, char **, size_t, size_t *,
-		     char **);
 
 /* browser.c */
 void		 browser_init(struct session *);
@@ -193,6 +194,10 @@ extern const cmd_fn cmd_table[OP__COUNT];
 	    char **, size_t);
 TWILL_COMMANDS(CMD_DECL)
 #undef CMD_DECL
+
+/* cmd-kong.c */
+void		 kong_request_opts(struct session *, const char *);
+void		 kong_note_cert(struct session *, const char *);
 
 enum cmd_retval	 display_html(struct session *);
 enum cmd_retval	 display_links(struct session *);
