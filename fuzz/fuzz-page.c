@@ -13,7 +13,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	struct page		*p;
-	struct page_link	*links;
+	const struct page_link	*links;
 	struct form_pair	*pairs;
 	struct field		 fld;
 	struct buf		 b;
@@ -26,10 +26,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	    "text/html; charset=utf-8", "", (const char *)data, len);
 	free(page_title(p));
 	links = page_links(p, &n);
-	page_links_free(links, n);
+	for (i = 0; i < n; i++) {
+		size_t	tl;
+
+		(void)page_link_text(p, &links[i], &tl);
+		(void)page_link_href(p, &links[i]);
+	}
+	free(page_scan_error(p));
 	if (page_refresh(p, &delay, &s))
 		free(s);
-	page_forms(p);
+	(void)page_forms(p);
 	buf_init(&b);
 	for (i = 0; i < p->nforms; i++) {
 		form_describe(p->forms[i], (int)i + 1, &b);

@@ -38,6 +38,8 @@ struct session_config {
 	long		  connect_timeout_ms;
 	long		  max_body;
 	long		  max_headers;	/* 0: 1 MiB */
+	long		  max_refresh;	/* meta refreshes per navigation */
+	long		  max_elements;	/* of a page's tree; 0: no cap */
 	int		  insecure;
 	const char	 *user_agent;	/* NULL: Kong/VERSION */
 	char *const	 *resolve;	/* HOST:PORT:ADDRESS */

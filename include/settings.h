@@ -82,7 +82,12 @@
 	    "keys (tag, uri), kept as attributes")				\
 	X(secrets_file, STRING, 0, 0, 0, 0, 0, 0, NULL, "FILE",		\
 	    "NAME=VALUE lines for {{ secret.NAME }}, mode 0600 (relative to "\
-	    "the file that sets it)")
+	    "the file that sets it)")					\
+	X(max_refresh, INT, 20, 20, 0, 10000, 0, SET_ANY, NULL, "N",	\
+	    "meta refreshes followed in one navigation")		\
+	X(max_elements, INT, 100000, 1000000, 1, 100000000, 0, SET_ANY,	\
+	    NULL, "N", "elements of a page's tree for find ... x and "	\
+	    "the forms")
 
 enum setting_type {
 	SETTING_INT,		/* a whole number within [min, max] */

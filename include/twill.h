@@ -169,6 +169,9 @@ const char	*op_name(enum op);
 pcre2_code	*twill_regex(const char *, int, char **, size_t *);
 pcre2_code	*twill_regex_shared(const char *, int, char **, size_t *);
 void		 twill_regex_release(pcre2_code *);
+int		 twill_match(const pcre2_code *, const char *, size_t,
+		     pcre2_match_data *, char **);
+void		 twill_match_free(void);
 int		 twill_find_flags(const char *, char *);
 int		 twill_name_ok(const char *, size_t);
 char		*twill_newlines(const char *);

@@ -166,6 +166,8 @@ bench_compile(struct bench *b, FILE *f)
 		bp->cfg.connect_timeout_ms = set->connect_timeout;
 		bp->cfg.max_body = set->max_body;
 		bp->cfg.max_headers = set->max_headers;
+		bp->cfg.max_refresh = set->max_refresh;
+		bp->cfg.max_elements = set->max_elements;
 		bp->cfg.insecure = set->insecure || p->site->insecure;
 		bp->cfg.user_agent = set->user_agent;
 		bp->cfg.resolve = set->resolve;

@@ -117,6 +117,7 @@ browser_clear_nav(struct session *s)
 {
 	struct nav	*n = &s->nav;
 
+	page_unref(n->reading);
 	free_strv(n->cands);
 	free_strv(n->visited);
 	free(n->url);
@@ -326,6 +327,38 @@ browser_page(struct session *s, const char *what)
 	if (s->page == NULL) {
 		session_error(s, ERR_SCRIPT, "Cannot get %s since there is no "
 		    "page.", what);
+		return (NULL);
+	}
+	return (s->page);
+}
+
+/*
+ * Whether the current page has been read for what (PAGE_SCAN, PAGE_TREE),
+ * reading one more slice of it: 0 when there is more, after which the
+ * command returns CMD_WAIT and runs again once the loop has had a turn.
+ * 1 too when there is no page (the command then says so).
+ */
+int
+browser_ready(struct session *s, int what)
+{
+	if (s->page == NULL || page_step(s->page, what, PAGE_SLICE))
+		return (1);
+	session_yield(s, NULL);
+	return (0);
+}
+
+/*
+ * The current page with its HTML tree built, or NULL after an error: no
+ * page, or one too deep or with more than max_elements elements.
+ */
+struct page *
+browser_tree(struct session *s, const char *what)
+{
+	if (browser_page(s, what) == NULL)
+		return (NULL);
+	if (page_forms(s->page) != 0) {
+		session_error(s, ERR_HTTP, "cannot read the %s of %s: %s", what,
+		    s->page->url, page_tree_error(s->page));
 		return (NULL);
 	}
 	return (s->page);
@@ -548,6 +581,100 @@ nav_arrive(struct session *s, struct page *p)
 	return (CMD_NORMAL);
 }
 
+/* The error of a navigation that met more than max_refresh refreshes. */
+static enum cmd_retval
+nav_too_many_refreshes(struct session *s)
+{
+	struct nav	*n = &s->nav;
+	char		*msg;
+
+	msg = xstrfmt("more than %ld meta refreshes (raise max_refresh)",
+	    s->cfg.max_refresh);
+	if (n->kind == NAV_GO)
+		session_error(s, ERR_HTTP, "cannot go to '%s': %s",
+		    n->cands[n->cand], msg);
+	else
+		session_error(s, ERR_HTTP, "%s: %s", n->url, msg);
+	free(msg);
+	browser_clear_nav(s);
+	return (CMD_ERROR);
+}
+
+static enum cmd_retval	nav_refresh(struct session *, struct page *);
+
+/* The navigation's page is being read for its refresh: read on. */
+static enum cmd_retval
+nav_refresh_resume(struct session *s)
+{
+	struct page	*p = s->nav.reading;
+
+	s->nav.reading = NULL;
+	return (nav_refresh(s, p));
+}
+
+/*
+ * Meta refresh, below the configured delay, without loops, at most
+ * max_refresh hops; else the page arrives. A big page that may refresh is
+ * read a slice per turn of the loop (nav_refresh_resume).
+ */
+static enum cmd_retval
+nav_refresh(struct session *s, struct page *p)
+{
+	struct nav	*n = &s->nav;
+	char		*refresh, *target;
+	long		 delay;
+	size_t		 i;
+
+	if (n->kind != NAV_SUBMIT && s->refresh_interval > 0 &&
+	    page_may_refresh(p) && !page_step(p, PAGE_SCAN, PAGE_SLICE)) {
+		n->reading = p;
+		session_yield(s, nav_refresh_resume);
+		return (CMD_WAIT);
+	}
+	if (n->kind != NAV_SUBMIT && s->refresh_interval > 0 &&
+	    page_refresh(p, &delay, &refresh)) {
+		if (delay != 0 && delay >= s->refresh_interval) {
+			if (s->debug_refresh)
+				session_printf(s, "Meta refresh interval too "
+				    "long: %ld\n", delay);
+		} else {
+			target = strstr(refresh, "://") != NULL ?
+			    xstrdup(refresh) : browser_join(p->url, refresh);
+			for (i = 0; target != NULL && i < n->nvisited; i++) {
+				if (strcmp(n->visited[i], target) == 0)
+					break;
+			}
+			if (target != NULL && i == n->nvisited &&
+			    (long)n->nvisited >= s->cfg.max_refresh) {
+				/* A chain that never repeats: cap it. */
+				free(target);
+				free(refresh);
+				page_unref(p);
+				return (nav_too_many_refreshes(s));
+			}
+			if (target != NULL && i == n->nvisited) {
+				if (s->debug_refresh)
+					session_printf(s, "Meta refresh to new "
+					    "URL: %s\n", target);
+				n->visited = xreallocarray(n->visited,
+				    n->nvisited + 2, sizeof *n->visited);
+				n->visited[n->nvisited++] = target;
+				n->visited[n->nvisited] = NULL;
+				n->refreshing = 1;
+				free(refresh);
+				page_unref(p);
+				return (nav_request(s, target, NULL));
+			}
+			if (target != NULL)
+				session_printf(s, "Circular meta refresh "
+				    "detected!\n");
+			free(target);
+		}
+		free(refresh);
+	}
+	return (nav_arrive(s, p));
+}
+
 /* A request of the navigation finished: decide what comes next. */
 static enum cmd_retval
 nav_resume(struct session *s)
@@ -558,9 +685,7 @@ nav_resume(struct session *s)
 	struct page			*p;
 	enum error_class		 ec;
 	char				*url = NULL, *ct = NULL, *msg, *www, *realm;
-	char				*refresh, *target;
-	long				 code = 0, delay;
-	size_t				 i;
+	long				 code = 0;
 
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_getinfo(s->easy, CURLINFO_EFFECTIVE_URL, &url);
@@ -593,6 +718,7 @@ nav_resume(struct session *s)
 
 		p = page_create_take(url != NULL ? url : n->url, code, ct,
 		    x->headers.data, body, len);
+		p->max_elements = s->cfg.max_elements;
 	}
 
 	/* A 401 with Basic credentials we know: retry once with them. */
@@ -613,42 +739,7 @@ nav_resume(struct session *s)
 			}
 		}
 	}
-
-	/* Meta refresh, below the configured delay, without loops. */
-	if (n->kind != NAV_SUBMIT && s->refresh_interval > 0 &&
-	    page_refresh(p, &delay, &refresh)) {
-		if (delay != 0 && delay >= s->refresh_interval) {
-			if (s->debug_refresh)
-				session_printf(s, "Meta refresh interval too "
-				    "long: %ld\n", delay);
-		} else {
-			target = strstr(refresh, "://") != NULL ?
-			    xstrdup(refresh) : browser_join(p->url, refresh);
-			for (i = 0; target != NULL && i < n->nvisited; i++) {
-				if (strcmp(n->visited[i], target) == 0)
-					break;
-			}
-			if (target != NULL && i == n->nvisited) {
-				if (s->debug_refresh)
-					session_printf(s, "Meta refresh to new "
-					    "URL: %s\n", target);
-				n->visited = xreallocarray(n->visited,
-				    n->nvisited + 2, sizeof *n->visited);
-				n->visited[n->nvisited++] = target;
-				n->visited[n->nvisited] = NULL;
-				n->refreshing = 1;
-				free(refresh);
-				page_unref(p);
-				return (nav_request(s, target, NULL));
-			}
-			if (target != NULL)
-				session_printf(s, "Circular meta refresh "
-				    "detected!\n");
-			free(target);
-		}
-		free(refresh);
-	}
-	return (nav_arrive(s, p));
+	return (nav_refresh(s, p));
 }
 
 /* go URL: the URL itself, or the candidates twill tries in turn. */

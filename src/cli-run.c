@@ -442,6 +442,8 @@ run_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	st.cfg.connect_timeout_ms = set.connect_timeout;
 	st.cfg.max_body = set.max_body;
 	st.cfg.max_headers = set.max_headers;
+	st.cfg.max_refresh = set.max_refresh;
+	st.cfg.max_elements = set.max_elements;
 	st.cfg.insecure = set.insecure;
 	st.cfg.user_agent = set.user_agent;
 	st.cfg.resolve = set.resolve;

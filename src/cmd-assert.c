@@ -32,7 +32,8 @@ cmd_code(struct session *s, const struct insn *in, char **argv, size_t argc)
 
 /*
  * Search subject with re; on a match set __match__ (group 1 if the regex
- * has groups, None when that group did not take part). 1: match, 0: none.
+ * has groups, None when that group did not take part). 1: match, 0: none,
+ * -1: the regex gave up (an error is set: never a pass of notfind).
  */
 static int
 assert_search(struct session *s, pcre2_code *re, const char *subject,
@@ -42,14 +43,19 @@ assert_search(struct session *s, pcre2_code *re, const char *subject,
 	PCRE2_SIZE		*ov;
 	uint32_t		 ncap = 0;
 	int			 rc, g;
-	char			*m;
+	char			*m, *cause;
 
 	md = pcre2_match_data_create_from_pattern(re, NULL);
-	rc = pcre2_match(re, (PCRE2_SPTR)subject, len, 0, 0, md, NULL);
-	if (rc < 0) {
+	if ((rc = twill_match(re, subject, len, md, &cause)) <= 0) {
 		pcre2_match_data_free(md);
-		return (0);
+		if (rc == -1) {
+			session_error(s, ERR_SCRIPT, "%s", cause);
+			free(cause);
+		}
+		return (rc);
 	}
+	/* PCRE2 sets the groups that took no part (even at the end) unset. */
+	rc = (int)pcre2_get_ovector_count(md);
 	pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &ncap);
 	g = ncap > 0 ? 1 : 0;
 	ov = pcre2_get_ovector_pointer(md);
@@ -83,6 +89,13 @@ assert_regex(struct session *s, const struct insn *in, const char *pattern,
 	return (re);
 }
 
+/*
+ * The steps an XPath expression may take (libxml2 counts nodes visited and
+ * compared): //a on a 100,000-element page takes about 200,000, a nested
+ * count() over it would take billions and block the loop for minutes.
+ */
+#define ASSERT_XPATH_OPS	20000000UL
+
 /* Format an XPath number as Python's str(float) would. */
 static char *
 assert_number(double d)
@@ -115,12 +128,24 @@ assert_xpath(struct session *s, const struct insn *in, const char *expr)
 		free(cause);
 		return (-1);
 	}
+	/* The tree, where twill has turned submit buttons into inputs. */
+	if (browser_tree(s, "HTML") == NULL) {
+		if (comp != in->xpath)
+			xmlXPathFreeCompExpr(comp);
+		return (-1);
+	}
 	doc = page_doc(s->page);
-	page_forms(s->page);	/* twill has turned submit buttons into inputs */
 	ctx = xmlXPathNewContext(doc);
 	ctx->node = xmlDocGetRootElement(doc);
+	ctx->opLimit = ASSERT_XPATH_OPS;
 	obj = xmlXPathCompiledEval(comp, ctx);
 	xml_quiet_errors();
+	if (obj == NULL && ctx->opCount >= ctx->opLimit) {
+		session_error(s, ERR_SCRIPT, "XPath expression '%s' gave up "
+		    "after %lu steps on this page", expr, ctx->opLimit);
+		hit = -1;
+		goto out;
+	}
 	if (obj == NULL) {
 		session_error(s, ERR_SCRIPT, "XPath expression '%s' cannot be "
 		    "evaluated on this page", expr);
@@ -175,7 +200,10 @@ out:
 	return (hit);
 }
 
-/* find and notfind: 1 found, 0 not found, -1 an error (already set). */
+/*
+ * find and notfind: 1 found, 0 not found, -1 an error (already set), 2 the
+ * page is still being read (run again after a turn of the loop).
+ */
 static int
 assert_find(struct session *s, const struct insn *in, char **argv, size_t argc)
 {
@@ -191,6 +219,8 @@ assert_find(struct session *s, const struct insn *in, char **argv, size_t argc)
 	}
 	if (browser_page(s, "HTML") == NULL)
 		return (-1);
+	if ((flags & FIND_X) && !browser_ready(s, PAGE_TREE))
+		return (2);
 	if (flags & FIND_X)
 		return (assert_xpath(s, in, argv[0]));
 	if ((re = assert_regex(s, in, argv[0], flags)) == NULL)
@@ -219,6 +249,8 @@ cmd_find(struct session *s, const struct insn *in, char **argv, size_t argc)
 			    "'%s'", argv[0]));
 		return (session_error(s, ERR_ASSERT, "no match to '%s'",
 		    argv[0]));
+	case 2:
+		return (CMD_WAIT);
 	default:
 		return (CMD_ERROR);
 	}
@@ -233,6 +265,8 @@ cmd_notfind(struct session *s, const struct insn *in, char **argv, size_t argc)
 		return (CMD_NORMAL);
 	case 1:
 		return (session_error(s, ERR_ASSERT, "match to '%s'", argv[0]));
+	case 2:
+		return (CMD_WAIT);
 	default:
 		return (CMD_ERROR);
 	}
@@ -249,9 +283,11 @@ cmd_url(struct session *s, const struct insn *in, char **argv, size_t argc)
 	(void)argc;
 	if ((re = assert_regex(s, in, argv[0], 0)) == NULL)
 		return (CMD_ERROR);
-	hit = s->page != NULL && assert_search(s, re, url, strlen(url));
+	hit = s->page != NULL ? assert_search(s, re, url, strlen(url)) : 0;
 	if (re != in->re)
 		pcre2_code_free(re);
+	if (hit == -1)
+		return (CMD_ERROR);
 	if (!hit)
 		return (session_error(s, ERR_ASSERT, "current url is '%s'; does "
 		    "not match '%s'", url, argv[0]));
@@ -267,6 +303,8 @@ cmd_title(struct session *s, const struct insn *in, char **argv, size_t argc)
 	int		 hit;
 
 	(void)argc;
+	if (!browser_ready(s, PAGE_SCAN))
+		return (CMD_WAIT);
 	if ((re = assert_regex(s, in, argv[0], 0)) == NULL)
 		return (CMD_ERROR);
 	if (browser_page(s, "title") == NULL) {
@@ -275,11 +313,13 @@ cmd_title(struct session *s, const struct insn *in, char **argv, size_t argc)
 		return (CMD_ERROR);
 	}
 	title = page_title(s->page);
-	hit = title != NULL && *title != '\0' &&
-	    assert_search(s, re, title, strlen(title));
+	hit = title != NULL && *title != '\0' ?
+	    assert_search(s, re, title, strlen(title)) : 0;
 	free(title);
 	if (re != in->re)
 		pcre2_code_free(re);
+	if (hit == -1)
+		return (CMD_ERROR);
 	if (!hit)
 		return (session_error(s, ERR_ASSERT, "The title does not contain "
 		    "'%s'.", argv[0]));

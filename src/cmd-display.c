@@ -66,10 +66,13 @@ display_trunc(const char *s, size_t n)
 enum cmd_retval
 display_links(struct session *s)
 {
-	struct page_link	*links;
-	size_t			 n, i;
-	char			*t;
+	const struct page_link	*links;
+	const char		*text;
+	size_t			 n, i, len;
+	char			*t, *tt, *why;
 
+	if (!browser_ready(s, PAGE_SCAN))
+		return (CMD_WAIT);
 	if (browser_page(s, "links") == NULL)
 		return (CMD_ERROR);
 	links = page_links(s->page, &n);
@@ -78,14 +81,21 @@ display_links(struct session *s)
 	else {
 		session_printf(s, "\nLinks (%zu links total):\n\n", n);
 		for (i = 0; i < n; i++) {
-			t = display_trunc(links[i].text, 40);
-			session_printf(s, "\t%zu. %s ==> %s\n", i + 1, t,
-			    links[i].href);
+			text = page_link_text(s->page, &links[i], &len);
+			t = xstrndup(text, len);
+			tt = display_trunc(t, 40);
+			session_printf(s, "\t%zu. %s ==> %s\n", i + 1, tt,
+			    page_link_href(s->page, &links[i]));
+			free(tt);
 			free(t);
 		}
 		session_printf(s, "\n");
 	}
-	page_links_free(links, n);
+	if ((why = page_scan_error(s->page)) != NULL) {
+		session_printf(s, "(only the links before this point were read: "
+		    "%s)\n\n", why);
+		free(why);
+	}
 	return (CMD_NORMAL);
 }
 
@@ -170,6 +180,9 @@ cmd_info(struct session *s, const struct insn *in, char **argv, size_t argc)
 	(void)in;
 	(void)argv;
 	(void)argc;
+	if (p != NULL && page_is_html(p) && (!browser_ready(s, PAGE_SCAN) ||
+	    !browser_ready(s, PAGE_TREE)))
+		return (CMD_WAIT);
 	if (p == NULL) {
 		session_printf(s, "We're not on a page!\n");
 		return (CMD_NORMAL);
@@ -183,8 +196,10 @@ cmd_info(struct session *s, const struct insn *in, char **argv, size_t argc)
 		session_printf(s, "\tPage title: %s\n", title != NULL ? title :
 		    "None");
 		free(title);
-		page_forms(p);
-		if (p->nforms > 0)
+		if (page_forms(p) != 0)
+			session_printf(s, "\tForms: not read (%s)\n",
+			    page_tree_error(p));
+		else if (p->nforms > 0)
 			session_printf(s, "\tThis page contains %zu form(s)\n",
 			    p->nforms);
 	}

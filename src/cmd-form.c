@@ -13,7 +13,7 @@ form_cmd_find(struct session *s, const char *spec)
 	struct form	*f;
 	char		*cause;
 
-	if (browser_page(s, "form") == NULL)
+	if (browser_tree(s, "form") == NULL)
 		return (NULL);
 	if ((f = form_find(s->page, spec, &cause)) != NULL)
 		return (f);
@@ -53,6 +53,9 @@ cmd_formvalue(struct session *s, const struct insn *in, char **argv,
 	char		*cause;
 	enum cmd_retval	 rv = CMD_NORMAL;
 
+	if (!browser_ready(s, PAGE_TREE))
+		return (CMD_WAIT);
+
 	(void)in;
 	(void)argc;
 	if ((f = form_cmd_field(s, argv[0], argv[1], &fld)) == NULL)
@@ -88,6 +91,9 @@ cmd_formclear(struct session *s, const struct insn *in, char **argv,
 {
 	struct form	*f;
 
+	if (!browser_ready(s, PAGE_TREE))
+		return (CMD_WAIT);
+
 	(void)in;
 	(void)argc;
 	if ((f = form_cmd_find(s, argv[0])) == NULL)
@@ -103,6 +109,9 @@ cmd_formaction(struct session *s, const struct insn *in, char **argv,
     size_t argc)
 {
 	struct form	*f;
+
+	if (!browser_ready(s, PAGE_TREE))
+		return (CMD_WAIT);
 
 	(void)in;
 	(void)argc;
@@ -126,6 +135,9 @@ cmd_formfile(struct session *s, const struct insn *in, char **argv,
 	struct field	 fld;
 	struct upload	*u = NULL;
 	size_t		 i;
+
+	if (!browser_ready(s, PAGE_TREE))
+		return (CMD_WAIT);
 
 	(void)in;
 	(void)argc;
@@ -173,10 +185,12 @@ cmd_submit(struct session *s, const struct insn *in, char **argv, size_t argc)
 	size_t		 i;
 	enum cmd_retval	 rv;
 
+	if (!browser_ready(s, PAGE_TREE))
+		return (CMD_WAIT);
+
 	(void)in;
-	if (browser_page(s, "forms") == NULL)
+	if (browser_tree(s, "forms") == NULL)
 		return (CMD_ERROR);
-	page_forms(s->page);
 	if (s->page->nforms == 0)
 		return (session_error(s, ERR_SCRIPT, "There are no forms on this "
 		    "page."));
@@ -235,9 +249,10 @@ display_forms(struct session *s)
 	struct buf	b;
 	size_t		i;
 
-	if (browser_page(s, "forms") == NULL)
+	if (!browser_ready(s, PAGE_TREE))
+		return (CMD_WAIT);
+	if (browser_tree(s, "forms") == NULL)
 		return (CMD_ERROR);
-	page_forms(s->page);
 	buf_init(&b);
 	for (i = 0; i < s->page->nforms; i++) {
 		form_describe(s->page->forms[i], (int)i + 1, &b);

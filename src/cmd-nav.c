@@ -42,21 +42,57 @@ cmd_back(struct session *s, const struct insn *in, char **argv, size_t argc)
 }
 
 /*
+ * The number of the first link whose text or raw href has a match for re,
+ * or n when none has; -1 after an error (a regex that gave up).
+ */
+static ssize_t
+nav_first_link(struct session *s, struct page *p, const pcre2_code *re,
+    const char *pattern)
+{
+	const struct page_link	*links;
+	pcre2_match_data	*md;
+	const char		*t;
+	char			*cause = NULL;
+	size_t			 n, i, len;
+	int			 hit = 0;
+
+	links = page_links(p, &n);
+	md = pcre2_match_data_create_from_pattern(re, NULL);
+	for (i = 0; i < n && hit == 0; i++) {
+		t = page_link_text(p, &links[i], &len);
+		if ((hit = twill_match(re, t, len, md, &cause)) == 0) {
+			t = page_link_href(p, &links[i]);
+			hit = twill_match(re, t, strlen(t), md, &cause);
+		}
+	}
+	pcre2_match_data_free(md);
+	if (hit == -1) {
+		session_error(s, ERR_SCRIPT, "follow '%s': %s", pattern, cause);
+		free(cause);
+		return (-1);
+	}
+	return (hit == 1 ? (ssize_t)i - 1 : (ssize_t)n);
+}
+
+/*
  * follow REGEX: the first link whose text or raw href has a match, in
  * document order; fetched with GET and no Referer.
  */
 enum cmd_retval
 cmd_follow(struct session *s, const struct insn *in, char **argv, size_t argc)
 {
-	struct page_link	*links;
+	const struct page_link	*links;
 	pcre2_code		*re = in->re;
-	pcre2_match_data	*md;
 	struct page		*p;
-	char			*cause, *url = NULL;
-	size_t			 n, i, off;
+	const char		*href;
+	char			*cause, *url, *why;
+	size_t			 n, off;
+	ssize_t			 i;
 	enum cmd_retval		 rv;
 
 	(void)argc;
+	if (!browser_ready(s, PAGE_SCAN))
+		return (CMD_WAIT);
 	if ((p = browser_page(s, "links")) == NULL)
 		return (CMD_ERROR);
 	if (re == NULL && (re = twill_regex(argv[0], 0, &cause, &off)) == NULL) {
@@ -65,35 +101,31 @@ cmd_follow(struct session *s, const struct insn *in, char **argv, size_t argc)
 		free(cause);
 		return (rv);
 	}
-	md = pcre2_match_data_create_from_pattern(re, NULL);
-	links = page_links(p, &n);
-	for (i = 0; i < n && url == NULL; i++) {
-		if (pcre2_match(re, (PCRE2_SPTR)links[i].text,
-		    strlen(links[i].text), 0, 0, md, NULL) >= 0 ||
-		    pcre2_match(re, (PCRE2_SPTR)links[i].href,
-		    strlen(links[i].href), 0, 0, md, NULL) >= 0) {
-			if (strstr(links[i].href, "://") != NULL)
-				url = xstrdup(links[i].href);
-			else
-				url = browser_join(p->url, links[i].href);
-			if (url == NULL) {
-				rv = session_error(s, ERR_SCRIPT, "cannot follow "
-				    "link '%s'", links[i].href);
-				goto out;
-			}
-		}
-	}
-	if (url == NULL)
-		rv = session_error(s, ERR_ASSERT, "no links match to '%s'",
-		    argv[0]);
-	else
-		rv = browser_open(s, NAV_FOLLOW, url);
-out:
-	free(url);
-	page_links_free(links, n);
-	pcre2_match_data_free(md);
+	i = nav_first_link(s, p, re, argv[0]);
 	if (re != in->re)
 		pcre2_code_free(re);
+	if (i == -1)
+		return (CMD_ERROR);
+	links = page_links(p, &n);
+	if ((size_t)i == n) {
+		/* A page cut short must not look like one without the link. */
+		if ((why = page_scan_error(p)) != NULL) {
+			rv = session_error(s, ERR_HTTP, "no links match to '%s' "
+			    "in the part of the page read: %s", argv[0], why);
+			free(why);
+			return (rv);
+		}
+		return (session_error(s, ERR_ASSERT, "no links match to '%s'",
+		    argv[0]));
+	}
+	href = page_link_href(p, &links[i]);
+	if (strstr(href, "://") != NULL)
+		url = xstrdup(href);
+	else if ((url = browser_join(p->url, href)) == NULL)
+		return (session_error(s, ERR_SCRIPT, "cannot follow link '%s'",
+		    href));
+	rv = browser_open(s, NAV_FOLLOW, url);
+	free(url);
 	return (rv);
 }
 

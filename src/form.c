@@ -11,8 +11,32 @@
 #include <ctype.h>
 #include <strings.h>
 
+#include "map.h"
 #include "page.h"
 #include "twill.h"
+
+/* Room for one more element in an array of n (geometric growth). */
+static void *
+form_grow(void *v, size_t n, size_t *cap, size_t sz)
+{
+	if (n < *cap)
+		return (v);
+	*cap = *cap == 0 ? 8 : *cap * 2;
+	return (xreallocarray(v, *cap, sz));
+}
+
+/* A growing array of nodes. */
+struct form_nodes {
+	xmlNodePtr	*v;
+	size_t		 n, cap;
+};
+
+static void
+form_nodes_add(struct form_nodes *a, xmlNodePtr n)
+{
+	a->v = form_grow(a->v, a->n, &a->cap, sizeof *a->v);
+	a->v[a->n++] = n;
+}
 
 /* Whether an element is named name (HTML names are case-insensitive). */
 static int
@@ -51,12 +75,12 @@ control_has(const struct control *c, const char *name)
 }
 
 static void
-form_add_control(struct form *f, xmlNodePtr n)
+form_add_control(struct form *f, xmlNodePtr n, size_t *cap)
 {
 	struct control	*c;
 	char		*t;
 
-	f->ctls = xreallocarray(f->ctls, f->nctls + 1, sizeof *f->ctls);
+	f->ctls = form_grow(f->ctls, f->nctls, cap, sizeof *f->ctls);
 	c = &f->ctls[f->nctls++];
 	c->node = n;
 	c->name = form_attr(n, "name");
@@ -78,14 +102,14 @@ form_add_control(struct form *f, xmlNodePtr n)
 
 /* Add the input, select and textarea elements under n, in document order. */
 static void
-form_collect(struct form *f, xmlNodePtr n)
+form_collect(struct form *f, xmlNodePtr n, size_t *cap)
 {
 	for (; n != NULL; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		if (form_is(n, "input") || form_is(n, "select") ||
 		    form_is(n, "textarea")) {
-			form_add_control(f, n);
+			form_add_control(f, n, cap);
 			/*
 			 * Not inside a select or textarea: setting those
 			 * replaces their children, which must not be controls.
@@ -93,36 +117,29 @@ form_collect(struct form *f, xmlNodePtr n)
 			if (!form_is(n, "input"))
 				continue;
 		}
-		form_collect(f, n->children);
+		form_collect(f, n->children, cap);
 	}
 }
 
 /* Find inputs outside every form, and every form, in document order. */
 static void
-form_walk(xmlNodePtr n, int in_form, xmlNodePtr **orphans, size_t *norphans,
-    xmlNodePtr **forms, size_t *nforms)
+form_walk(xmlNodePtr n, int in_form, struct form_nodes *orphans,
+    struct form_nodes *forms)
 {
 	for (; n != NULL; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		if (form_is(n, "form")) {
-			*forms = xreallocarray(*forms, *nforms + 1,
-			    sizeof **forms);
-			(*forms)[(*nforms)++] = n;
-			form_walk(n->children, 1, orphans, norphans, forms,
-			    nforms);
+			form_nodes_add(forms, n);
+			form_walk(n->children, 1, orphans, forms);
 			continue;
 		}
-		if (!in_form && form_is(n, "input")) {
-			*orphans = xreallocarray(*orphans, *norphans + 1,
-			    sizeof **orphans);
-			(*orphans)[(*norphans)++] = n;
-		}
+		if (!in_form && form_is(n, "input"))
+			form_nodes_add(orphans, n);
 		/* What a select or textarea holds is replaced when it is set. */
 		if (form_is(n, "select") || form_is(n, "textarea"))
 			continue;
-		form_walk(n->children, in_form, orphans, norphans, forms,
-		    nforms);
+		form_walk(n->children, in_form, orphans, forms);
 	}
 }
 
@@ -145,62 +162,66 @@ form_fix_buttons(xmlNodePtr n)
 	}
 }
 
-/* Build the page's forms, once. */
-void
-page_forms(struct page *p)
+/* The global form: a copy of the inputs outside every form. */
+static struct form *
+form_global(const struct form_nodes *orphans)
 {
-	htmlDocPtr	  doc;
-	xmlNodePtr	  root, *orphans = NULL, *forms = NULL, gnode, copy;
-	size_t		  norphans = 0, nforms = 0, i;
-	struct form	 *f;
+	struct form	*f;
+	xmlNodePtr	 gnode;
+	size_t		 i;
 
-	if (p->forms_built)
-		return;
-	p->forms_built = 1;
-	doc = page_doc(p);
-	root = xmlDocGetRootElement(doc);
-	form_walk(root, 0, &orphans, &norphans, &forms, &nforms);
-	if (norphans > 0) {
-		f = xcalloc(1, sizeof *f);
-		f->own_doc = htmlNewDocNoDtD(NULL, NULL);
-		gnode = xmlNewDocNode(f->own_doc, NULL, (const xmlChar *)"form",
-		    NULL);
-		xmlDocSetRootElement(f->own_doc, gnode);
-		for (i = 0; i < norphans; i++) {
-			copy = xmlDocCopyNode(orphans[i], f->own_doc, 1);
-			xmlAddChild(gnode, copy);
-		}
-		f->node = gnode;
-		p->forms = xreallocarray(p->forms, p->nforms + 1,
-		    sizeof *p->forms);
-		p->forms[p->nforms++] = f;
-	}
-	if (norphans + nforms > 0)
-		form_fix_buttons(root);
-	if (norphans > 0)
-		form_collect(p->forms[0], p->forms[0]->node->children);
-	for (i = 0; i < nforms; i++) {
-		f = xcalloc(1, sizeof *f);
-		f->node = forms[i];
-		form_collect(f, forms[i]->children);
-		p->forms = xreallocarray(p->forms, p->nforms + 1,
-		    sizeof *p->forms);
-		p->forms[p->nforms++] = f;
-	}
-	free(orphans);
-	free(forms);
+	f = xcalloc(1, sizeof *f);
+	f->own_doc = htmlNewDocNoDtD(NULL, NULL);
+	gnode = xmlNewDocNode(f->own_doc, NULL, (const xmlChar *)"form", NULL);
+	xmlDocSetRootElement(f->own_doc, gnode);
+	for (i = 0; i < orphans->n; i++)
+		xmlAddChild(gnode, xmlDocCopyNode(orphans->v[i], f->own_doc, 1));
+	f->node = gnode;
+	return (f);
 }
 
-/* 1-based number of a form on its page, or 0. */
+/*
+ * Build the page's forms, once. Returns 0, or -1 when the page has no tree
+ * (page_tree_error says why).
+ */
 int
-form_index(const struct page *p, const struct form *f)
+page_forms(struct page *p)
 {
-	size_t	i;
+	struct form_nodes	 orphans = { 0 }, forms = { 0 };
+	xmlNodePtr		 root;
+	struct form		*f;
+	htmlDocPtr		 doc;
+	size_t			 i, cap = 0, ccap;
 
-	for (i = 0; i < p->nforms; i++) {
-		if (p->forms[i] == f)
-			return ((int)i + 1);
+	if ((doc = page_doc(p)) == NULL)
+		return (-1);
+	if (p->forms_built)
+		return (0);
+	p->forms_built = 1;
+	root = xmlDocGetRootElement(doc);
+	form_walk(root, 0, &orphans, &forms);
+	if (orphans.n > 0) {
+		p->forms = form_grow(p->forms, p->nforms, &cap,
+		    sizeof *p->forms);
+		p->forms[p->nforms++] = form_global(&orphans);
 	}
+	if (orphans.n + forms.n > 0)
+		form_fix_buttons(root);
+	if (orphans.n > 0) {
+		ccap = 0;
+		form_collect(p->forms[0], p->forms[0]->node->children, &ccap);
+	}
+	for (i = 0; i < forms.n; i++) {
+		f = xcalloc(1, sizeof *f);
+		f->node = forms.v[i];
+		ccap = 0;
+		form_collect(f, forms.v[i]->children, &ccap);
+		p->forms = form_grow(p->forms, p->nforms, &cap,
+		    sizeof *p->forms);
+		p->forms[p->nforms++] = f;
+	}
+	free(orphans.v);
+	free(forms.v);
 	return (0);
 }
 
@@ -222,10 +243,10 @@ form_search(const char *pattern, const char *s, char **cause)
 		return (-1);
 	}
 	md = pcre2_match_data_create_from_pattern(re, NULL);
-	rc = pcre2_match(re, (PCRE2_SPTR)s, strlen(s), 0, 0, md, NULL);
+	rc = twill_match(re, s, strlen(s), md, cause);
 	pcre2_match_data_free(md);
 	pcre2_code_free(re);
-	return (rc >= 0);
+	return (rc);
 }
 
 /*
@@ -242,7 +263,10 @@ form_find(struct page *p, const char *spec, char **cause)
 	int	 hit;
 
 	*cause = NULL;
-	page_forms(p);
+	if (page_forms(p) != 0) {
+		*cause = xstrdup(page_tree_error(p));
+		return (NULL);
+	}
 	for (i = 0; i < p->nforms; i++) {
 		v = form_attr(p->forms[i]->node, "id");
 		hit = v != NULL && *v != '\0' && strcmp(v, spec) == 0;
@@ -283,7 +307,7 @@ select_options(xmlNodePtr n, size_t *np)
 {
 	xmlNodePtr	*v = NULL;
 	xmlNodePtr	 stack[64], c;
-	size_t		 depth = 0;
+	size_t		 depth = 0, cap = 0;
 
 	*np = 0;
 	c = n->children;
@@ -293,7 +317,7 @@ select_options(xmlNodePtr n, size_t *np)
 			continue;
 		}
 		if (form_is(c, "option")) {
-			v = xreallocarray(v, *np + 1, sizeof *v);
+			v = form_grow(v, *np, &cap, sizeof *v);
 			v[(*np)++] = c;
 		}
 		if (c->type == XML_ELEMENT_NODE && c->children != NULL &&
@@ -459,6 +483,121 @@ field_clear(struct field *f)
 	memset(f, 0, sizeof *f);
 }
 
+/* Whether all of m are inputs of one type. */
+static int
+form_all_type(struct control **m, size_t n, const char *type)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (m[i]->kind != CONTROL_INPUT || strcmp(m[i]->type, type) != 0)
+			return (0);
+	}
+	return (1);
+}
+
+/*
+ * The matches in m: one field when form_unique says they are one (1),
+ * else note that there were several (0).
+ */
+static int
+form_pick(struct field *out, struct control **m, size_t n, int *multiple)
+{
+	if (n == 0)
+		return (0);
+	if (form_unique(m, n)) {
+		field_set(out, FIELD_CONTROL, m, n);
+		return (1);
+	}
+	*multiple = 1;
+	return (0);
+}
+
+/* The controls whose id equals spec: 1 when they are one field. */
+static int
+form_field_id(struct form *f, const char *spec, struct field *out,
+    int *multiple)
+{
+	struct control	**ids;
+	size_t		  i, n = 0;
+	char		 *v;
+	int		  hit;
+
+	ids = xcalloc(f->nctls + 1, sizeof *ids);
+	for (i = 0; i < f->nctls; i++) {
+		v = control_attr(&f->ctls[i], "id");
+		if (v != NULL && strcmp(v, spec) == 0)
+			ids[n++] = &f->ctls[i];
+		free(v);
+	}
+	hit = form_pick(out, ids, n, multiple);
+	free(ids);
+	return (hit);
+}
+
+/* A 1-based index; 0 is the last field, as in Python. 1 when it is one. */
+static int
+form_field_index(struct form *f, const char *spec, struct field *out)
+{
+	struct control	*c = NULL;
+	long		 num;
+
+	if (*spec == '\0' || strspn(spec, "0123456789") != strlen(spec) ||
+	    strlen(spec) >= 10)
+		return (0);
+	num = strtol(spec, NULL, 10);
+	if (num == 0 && f->nctls > 0)
+		c = &f->ctls[f->nctls - 1];
+	else if (num >= 1 && (size_t)num <= f->nctls)
+		c = &f->ctls[num - 1];
+	if (c == NULL)
+		return (0);
+	field_set(out, FIELD_CONTROL, &c, 1);
+	return (1);
+}
+
+/* Controls whose name has a regex match: 1 one field, 0 none, -1 error. */
+static int
+form_field_regex(struct form *f, const char *spec, struct control **m,
+    struct field *out, int *multiple, char **cause)
+{
+	size_t	i, n = 0;
+	int	hit;
+
+	for (i = 0; i < f->nctls; i++) {
+		if (f->ctls[i].name == NULL || *f->ctls[i].name == '\0')
+			continue;
+		if ((hit = form_search(spec, f->ctls[i].name, cause)) == -1)
+			return (-1);
+		if (hit)
+			m[n++] = &f->ctls[i];
+	}
+	return (form_pick(out, m, n, multiple));
+}
+
+/* The one control whose value equals spec: 1 when there is exactly one. */
+static int
+form_field_value(struct form *f, const char *spec, struct control **m,
+    struct field *out, int *multiple)
+{
+	size_t	 i, n = 0;
+	char	*v;
+
+	for (i = 0; i < f->nctls; i++) {
+		v = control_value(&f->ctls[i]);
+		if (v != NULL && strcmp(v, spec) == 0)
+			m[n++] = &f->ctls[i];
+		free(v);
+	}
+	if (n == 1) {
+		field_set(out, FIELD_CONTROL, m, 1);
+		return (1);
+	}
+	if (n > 1)
+		*multiple = 1;
+	return (0);
+}
+
 /*
  * Select a field of a form by spec, with twill's rules: a checkbox or radio
  * group by name; an id; a name; a 1-based index (0 is the last field); a
@@ -468,10 +607,8 @@ int
 form_field(struct form *f, const char *spec, struct field *out, char **cause)
 {
 	struct control	**m;
-	size_t		  n, i, k;
-	long		  num;
-	char		 *v;
-	int		  multiple = 0, all, hit;
+	size_t		  n, i;
+	int		  multiple = 0, hit;
 
 	memset(out, 0, sizeof *out);
 	m = xcalloc(f->nctls + 1, sizeof *m);
@@ -481,113 +618,28 @@ form_field(struct form *f, const char *spec, struct field *out, char **cause)
 		if (f->ctls[i].name != NULL && strcmp(f->ctls[i].name, spec) == 0)
 			m[n++] = &f->ctls[i];
 	}
-	if (n > 1) {
-		for (all = 1, k = 0; k < n; k++)
-			all = all && m[k]->kind == CONTROL_INPUT &&
-			    strcmp(m[k]->type, "checkbox") == 0;
-		if (all) {
-			field_set(out, FIELD_CHECKBOXES, m, n);
-			goto found;
-		}
-		for (all = 1, k = 0; k < n; k++)
-			all = all && m[k]->kind == CONTROL_INPUT &&
-			    strcmp(m[k]->type, "radio") == 0;
-		if (all) {
-			field_set(out, FIELD_RADIOS, m, n);
-			goto found;
-		}
-	}
-	k = n;		/* the name matches, kept for after the ids */
-
-	/* An id that equals the spec. */
-	{
-		struct control	**ids = xcalloc(f->nctls + 1, sizeof *ids);
-		size_t		  nids = 0;
-
-		for (i = 0; i < f->nctls; i++) {
-			v = control_attr(&f->ctls[i], "id");
-			if (v != NULL && strcmp(v, spec) == 0)
-				ids[nids++] = &f->ctls[i];
-			free(v);
-		}
-		if (nids > 0) {
-			if (form_unique(ids, nids)) {
-				field_set(out, FIELD_CONTROL, ids, nids);
-				free(ids);
-				goto found;
-			}
-			multiple = 1;
-		}
-		free(ids);
-	}
-
-	/* A name that equals the spec. */
-	if (k > 0) {
-		if (form_unique(m, k)) {
-			field_set(out, FIELD_CONTROL, m, k);
-			goto found;
-		}
-		multiple = 1;
-	}
-
-	/* A 1-based index; 0 is the last field, as in Python. */
-	if (*spec != '\0' && strspn(spec, "0123456789") == strlen(spec) &&
-	    strlen(spec) < 10) {
-		num = strtol(spec, NULL, 10);
-		if (num == 0 && f->nctls > 0) {
-			m[0] = &f->ctls[f->nctls - 1];
-			field_set(out, FIELD_CONTROL, m, 1);
-			goto found;
-		}
-		if (num >= 1 && (size_t)num <= f->nctls) {
-			m[0] = &f->ctls[num - 1];
-			field_set(out, FIELD_CONTROL, m, 1);
-			goto found;
-		}
-	}
-
-	/* A regex match in the names. */
-	for (n = 0, i = 0; i < f->nctls; i++) {
-		if (f->ctls[i].name == NULL || *f->ctls[i].name == '\0')
-			continue;
-		if ((hit = form_search(spec, f->ctls[i].name, cause)) == -1) {
-			free(m);
-			return (-1);
-		}
-		if (hit)
-			m[n++] = &f->ctls[i];
-	}
-	if (n > 0) {
-		if (form_unique(m, n)) {
-			field_set(out, FIELD_CONTROL, m, n);
-			goto found;
-		}
-		multiple = 1;
-	}
-
-	/* A value that equals the spec. */
-	for (n = 0, i = 0; i < f->nctls; i++) {
-		v = control_value(&f->ctls[i]);
-		if (v != NULL && strcmp(v, spec) == 0)
-			m[n++] = &f->ctls[i];
-		free(v);
-	}
-	if (n == 1) {
-		field_set(out, FIELD_CONTROL, m, 1);
-		goto found;
-	}
-	if (n > 1)
-		multiple = 1;
-
-	free(m);
-	if (multiple)
-		*cause = xstrfmt("multiple matches to \"%s\"", spec);
+	hit = 1;
+	if (n > 1 && form_all_type(m, n, "checkbox"))
+		field_set(out, FIELD_CHECKBOXES, m, n);
+	else if (n > 1 && form_all_type(m, n, "radio"))
+		field_set(out, FIELD_RADIOS, m, n);
+	else if (form_field_id(f, spec, out, &multiple) ||
+	    form_pick(out, m, n, &multiple) ||	/* the name matches */
+	    form_field_index(f, spec, out))
+		;
+	else if ((hit = form_field_regex(f, spec, m, out, &multiple,
+	    cause)) != 0)
+		;
 	else
+		hit = form_field_value(f, spec, m, out, &multiple);
+	free(m);
+	if (hit == 1)
+		return (0);
+	if (hit == 0 && multiple)
+		*cause = xstrfmt("multiple matches to \"%s\"", spec);
+	else if (hit == 0)
 		*cause = xstrfmt("no field matches \"%s\"", spec);
 	return (-1);
-found:
-	free(m);
-	return (0);
 }
 
 /* Read a boolean as twill's make_boolean does. Returns 0 or -1. */
@@ -817,13 +869,102 @@ form_clear_values(struct form *f)
 	}
 }
 
+/* A growing list of pairs. */
+struct form_pairs {
+	struct form_pair	*v;
+	size_t			 n, cap;
+};
+
 static void
-form_push(struct form_pair **v, size_t *n, const char *name, const char *value)
+form_push(struct form_pairs *a, const char *name, const char *value)
 {
-	*v = xreallocarray(*v, *n + 1, sizeof **v);
-	(*v)[*n].name = xstrdup(name);
-	(*v)[*n].value = xstrdup(value);
-	(*n)++;
+	a->v = form_grow(a->v, a->n, &a->cap, sizeof *a->v);
+	a->v[a->n].name = xstrdup(name);
+	a->v[a->n].value = xstrdup(value);
+	a->n++;
+}
+
+/* Add a control's value (if any) to pairs, as lxml's form_values does. */
+static void
+form_value_of(struct form_pairs *a, struct control *c)
+{
+	xmlNodePtr	*opts;
+	size_t		 j, nopts;
+	char		*val;
+
+	switch (c->kind) {
+	case CONTROL_SELECT:
+		if (select_multiple(c)) {
+			opts = select_options(c->node, &nopts);
+			for (j = 0; j < nopts; j++) {
+				if (!xmlHasProp(opts[j],
+				    (const xmlChar *)"selected"))
+					continue;
+				val = option_value(opts[j]);
+				form_push(a, c->name, val);
+				free(val);
+			}
+			free(opts);
+			return;
+		}
+		break;
+	case CONTROL_INPUT:
+		if (control_checkable(c) && !control_has(c, "checked"))
+			return;
+		if (strcmp(c->type, "submit") == 0 ||
+		    strcmp(c->type, "image") == 0 ||
+		    strcmp(c->type, "reset") == 0 ||
+		    strcmp(c->type, "file") == 0)
+			return;
+		break;
+	case CONTROL_TEXTAREA:
+		break;
+	}
+	if ((val = control_value(c)) != NULL) {
+		form_push(a, c->name, val);
+		free(val);
+	}
+}
+
+/*
+ * Group the values of one name together at the name's first place, as
+ * twill's payload dict does, in one pass (a form may hold thousands of
+ * fields). Takes the pairs; returns them grouped.
+ */
+static struct form_pair *
+form_group(struct form_pair *v, size_t n)
+{
+	struct form_pair	*out;
+	struct map		 first;
+	size_t			*next, *last, i, k, g;
+	void			*hit;
+
+	out = xcalloc(n + 1, sizeof *out);
+	next = xcalloc(n + 1, sizeof *next);	/* next of a name, or n */
+	last = xcalloc(n + 1, sizeof *last);	/* last of a name (at first) */
+	map_init(&first);
+	for (i = 0; i < n; i++) {
+		next[i] = n;
+		if ((hit = map_get(&first, v[i].name)) == NULL) {
+			map_set(&first, v[i].name, (void *)(uintptr_t)(i + 1));
+			last[i] = i;
+			continue;
+		}
+		g = (size_t)(uintptr_t)hit - 1;
+		next[last[g]] = i;
+		last[g] = i;
+	}
+	for (k = 0, i = 0; i < n; i++) {
+		if ((size_t)(uintptr_t)map_get(&first, v[i].name) != i + 1)
+			continue;
+		for (g = i; g < n; g = next[g])
+			out[k++] = v[g];
+	}
+	map_free(&first, NULL);
+	free(next);
+	free(last);
+	free(v);
+	return (out);
 }
 
 /*
@@ -834,80 +975,25 @@ form_push(struct form_pair **v, size_t *n, const char *name, const char *value)
 struct form_pair *
 form_payload(struct form *f, struct control *button, size_t *np)
 {
-	struct form_pair	*v = NULL, *out;
+	struct form_pairs	 a = { 0 };
 	struct control		*c;
-	xmlNodePtr		*opts;
-	size_t			 n = 0, i, j, k, nopts;
+	size_t			 i;
 	char			*val;
-	int			*used;
 
 	for (i = 0; i < f->nctls; i++) {
 		c = &f->ctls[i];
 		if (c->name == NULL || *c->name == '\0' ||
 		    control_has(c, "disabled"))
 			continue;
-		switch (c->kind) {
-		case CONTROL_TEXTAREA:
-			val = control_value(c);
-			form_push(&v, &n, c->name, val);
-			free(val);
-			break;
-		case CONTROL_SELECT:
-			if (select_multiple(c)) {
-				opts = select_options(c->node, &nopts);
-				for (j = 0; j < nopts; j++) {
-					if (!xmlHasProp(opts[j],
-					    (const xmlChar *)"selected"))
-						continue;
-					val = option_value(opts[j]);
-					form_push(&v, &n, c->name, val);
-					free(val);
-				}
-				free(opts);
-			} else {
-				val = control_value(c);
-				form_push(&v, &n, c->name, val);
-				free(val);
-			}
-			break;
-		case CONTROL_INPUT:
-			if (control_checkable(c) && !control_has(c, "checked"))
-				break;
-			if (strcmp(c->type, "submit") == 0 ||
-			    strcmp(c->type, "image") == 0 ||
-			    strcmp(c->type, "reset") == 0 ||
-			    strcmp(c->type, "file") == 0)
-				break;
-			if ((val = control_value(c)) != NULL) {
-				form_push(&v, &n, c->name, val);
-				free(val);
-			}
-			break;
-		}
+		form_value_of(&a, c);
 	}
 	if (button != NULL && button->name != NULL && *button->name != '\0') {
 		val = control_value(button);
-		form_push(&v, &n, button->name, val != NULL ? val : "");
+		form_push(&a, button->name, val != NULL ? val : "");
 		free(val);
 	}
-
-	/* Group values of one name together, at the name's first place. */
-	out = xcalloc(n + 1, sizeof *out);
-	used = xcalloc(n + 1, sizeof *used);
-	for (k = 0, i = 0; i < n; i++) {
-		if (used[i])
-			continue;
-		for (j = i; j < n; j++) {
-			if (!used[j] && strcmp(v[i].name, v[j].name) == 0) {
-				out[k++] = v[j];
-				used[j] = 1;
-			}
-		}
-	}
-	free(used);
-	free(v);
-	*np = n;
-	return (out);
+	*np = a.n;
+	return (form_group(a.v, a.n));
 }
 
 /* Free a payload. */

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "page.h"
+#include "twill.h"
 
 int
 main(int argc, char **argv)
@@ -22,6 +23,7 @@ main(int argc, char **argv)
 	xmlInitParser();
 	xml_quiet_errors();
 	rc = cli_main(argc, argv);
+	twill_match_free();
 	xmlCleanupParser();
 	curl_global_cleanup();
 	return (rc);

@@ -61,6 +61,7 @@ struct nav {
 	int		 refreshing;
 	char		**visited;	/* meta refresh targets */
 	size_t		 nvisited;
+	struct page	*reading;	/* read for its refresh, in slices */
 	/* submit */
 	int		 post;
 	char		*body;		/* urlencoded POST body */
@@ -140,6 +141,8 @@ struct session {
 
 	/* Sleep and output. */
 	struct event		*timer;
+	struct event		*yield;		/* session_yield's turn */
+	int			 again;		/* running an insn again */
 	FILE			*redirect;	/* redirect_output's file */
 
 	struct result		 result;
@@ -152,6 +155,8 @@ void		 session_printf(struct session *, const char *, ...)
 		     KONG_PRINTF(2, 3);
 void		 session_write(struct session *, const char *, size_t);
 void		 session_wake(struct session *);
+void		 session_yield(struct session *,
+		     enum cmd_retval (*)(struct session *));
 void		 session_io_done(struct session *);
 struct frame	*session_frame(struct session *);
 void		 session_set_local(struct session *, const char *, const char *);
@@ -175,6 +180,8 @@ void		 browser_set_header(struct session *, const char *,
 void		 browser_default_headers(struct session *);
 char		*browser_join(const char *, const char *);
 struct page	*browser_page(struct session *, const char *);
+struct page	*browser_tree(struct session *, const char *);
+int		 browser_ready(struct session *, int);
 void		 browser_clicked(struct session *, struct form *,
 		     struct control *);
 void		 browser_unselect(struct session *);

@@ -195,6 +195,8 @@ session_free(struct session *s)
 	free(s->frames);
 	if (s->timer != NULL)
 		event_free(s->timer);
+	if (s->yield != NULL)
+		event_free(s->yield);
 	if (s->redirect != NULL)
 		fclose(s->redirect);
 	browser_free(s);
@@ -418,11 +420,49 @@ session_exec(struct session *s, const struct insn *in)
 	json_object_set_new(session_frame(s)->locals, "__cmd__",
 	    json_string(word));
 	free(word);
-	if (s->debug_commands)
+	if (s->debug_commands && !s->again)
 		session_printf(s, "twill: executing cmd '%s'\n", in->text);
 	rv = cmd_table[in->op](s, in, argv, in->nargs);
 	free_strv(argv);
 	return (rv);
+}
+
+/* The loop has had its turn: run the instruction that yielded again. */
+static enum cmd_retval
+session_again(struct session *s)
+{
+	enum cmd_retval	rv;
+
+	s->again = 1;
+	rv = session_exec(s, s->cur);
+	s->again = 0;
+	return (rv);
+}
+
+static void
+session_yield_cb(evutil_socket_t fd, short kind, void *arg)
+{
+	(void)fd;
+	(void)kind;
+	session_io_done(arg);
+}
+
+/*
+ * Let the event loop have a turn (sockets, timers, other sessions, SIGTERM)
+ * before resume runs (NULL: the current instruction runs again); the
+ * caller then returns CMD_WAIT. For a step that takes long, done in
+ * slices: reading a big page.
+ */
+void
+session_yield(struct session *s, enum cmd_retval (*resume)(struct session *))
+{
+	static const struct timeval	zero = { 0, 0 };
+
+	if (s->yield == NULL)
+		s->yield = evtimer_new(engine_base(s->engine),
+		    session_yield_cb, s);
+	evtimer_add(s->yield, &zero);
+	s->resume = resume != NULL ? resume : session_again;
 }
 
 /* Whether a cleanup file is running (its errors do not count). */
@@ -669,6 +709,8 @@ session_stop_io(struct session *s)
 	xfer_cancel(&s->xfer);
 	if (s->timer != NULL)
 		evtimer_del(s->timer);
+	if (s->yield != NULL)
+		evtimer_del(s->yield);
 	s->resume = NULL;
 }
 

@@ -352,6 +352,8 @@ sweep_job_create(struct sweep *sw, size_t index)
 	j->cfg.connect_timeout_ms = set->connect_timeout;
 	j->cfg.max_body = set->max_body;
 	j->cfg.max_headers = set->max_headers;
+	j->cfg.max_refresh = set->max_refresh;
+	j->cfg.max_elements = set->max_elements;
 	j->cfg.insecure = set->insecure || p->site->insecure;
 	j->cfg.user_agent = set->user_agent;
 	v = map_get(&sw->resolve, j->host);

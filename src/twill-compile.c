@@ -227,6 +227,63 @@ twill_regex(const char *pattern, int flags, char **cause, size_t *erroff)
 }
 
 /*
+ * Bounds of one regex match: backtracking steps, and the memory of the
+ * interpreter's backtracking (KiB) and of the JIT's stack. A pattern that
+ * backtracks catastrophically on a hostile 16 MB page stops there with an
+ * error instead of blocking the event loop for minutes.
+ */
+#define TWILL_MATCH_LIMIT	10000000
+#define TWILL_HEAP_LIMIT	(64 * 1024)
+#define TWILL_JIT_STACK		(1024 * 1024)
+
+static pcre2_match_context	*twill_mctx;
+static pcre2_jit_stack		*twill_jit_stack;
+
+/*
+ * Search s (len bytes) with re, within the bounds above: 1 for a match
+ * (md holds it), 0 for none, -1 with a cause (caller frees) when the match
+ * gave up. Never counts a failed match as "no match".
+ */
+int
+twill_match(const pcre2_code *re, const char *s, size_t len,
+    pcre2_match_data *md, char **cause)
+{
+	PCRE2_UCHAR	msg[256];
+	int		rc;
+
+	if (twill_mctx == NULL) {
+		twill_mctx = pcre2_match_context_create(NULL);
+		pcre2_set_match_limit(twill_mctx, TWILL_MATCH_LIMIT);
+		pcre2_set_depth_limit(twill_mctx, TWILL_MATCH_LIMIT);
+		pcre2_set_heap_limit(twill_mctx, TWILL_HEAP_LIMIT);
+		twill_jit_stack = pcre2_jit_stack_create(32 * 1024,
+		    TWILL_JIT_STACK, NULL);
+		if (twill_jit_stack != NULL)
+			pcre2_jit_stack_assign(twill_mctx, NULL,
+			    twill_jit_stack);
+	}
+	rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, md, twill_mctx);
+	if (rc >= 0)
+		return (1);
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return (0);
+	pcre2_get_error_message(rc, msg, sizeof msg);
+	*cause = xstrfmt("the regex gave up on %zu bytes: %s", len,
+	    (char *)msg);
+	return (-1);
+}
+
+/* Free the match context (at exit, for leak checkers). */
+void
+twill_match_free(void)
+{
+	pcre2_match_context_free(twill_mctx);
+	pcre2_jit_stack_free(twill_jit_stack);
+	twill_mctx = NULL;
+	twill_jit_stack = NULL;
+}
+
+/*
  * Compiled regexes shared between programs. A sweep compiles the same test
  * for every site, so the same pattern would otherwise be compiled (and
  * JIT-compiled, most of a compile's cost) thousands of times and held as

@@ -2219,6 +2219,69 @@ route_hostile(struct call *c)
 
 /* --- end of HOSTILE --- */
 
+/* --- PAGES: heavy and deep pages --- */
+
+/*
+ * /heavy?links=N[&forms=M][&refresh=1]: a page of N links (at most
+ * 2,000,000; about 36 bytes each, so 400,000 make 14 MB), then M small
+ * forms, then one last link "the end" to /refreshed, so that follow "the
+ * end" reads them all; with refresh=1, a meta refresh to /refreshed last.
+ */
+static void
+route_heavy(struct call *c)
+{
+	struct evbuffer	*b = page_start("Heavy");
+	long		 n = param_num(c, "links", 1000, 0, 2000000);
+	long		 m = param_num(c, "forms", 0, 0, 100000), i;
+
+	for (i = 0; i < n; i++)
+		evbuffer_add_printf(b, "<a href=\"/l/%ld\">link %ld</a>\n", i,
+		    i);
+	for (i = 0; i < m; i++)
+		evbuffer_add_printf(b, "<form name=\"f%ld\" action=\"/echo\">"
+		    "<input name=\"q\" value=\"%ld\"></form>\n", i, i);
+	evbuffer_add_printf(b, "<p><a href=\"/refreshed\">the end</a></p>\n");
+	if (param_num(c, "refresh", 0, 0, 1))
+		evbuffer_add_printf(b, "<meta http-equiv=\"refresh\" "
+		    "content=\"0; url=/refreshed\">\n");
+	page_finish(b);
+	reply(c->req, 200, HTML_TYPE, b);
+}
+
+/*
+ * /deep?depth=N: N nested <div> elements (at most 1,000,000), then a link
+ * "after the nest" to /refreshed and a form, then the closing tags.
+ */
+static void
+route_deep(struct call *c)
+{
+	struct evbuffer	*b = page_start("Deep");
+	long		 n = param_num(c, "depth", 300, 0, 1000000), i;
+
+	for (i = 0; i < n; i++)
+		evbuffer_add_printf(b, "<div>");
+	evbuffer_add_printf(b, "\n<p><a href=\"/refreshed\">after the nest</a>"
+	    "</p>\n<form name=\"deep\" action=\"/echo\"><input name=\"q\">"
+	    "</form>\n");
+	for (i = 0; i < n; i++)
+		evbuffer_add_printf(b, "</div>");
+	evbuffer_add_printf(b, "\n");
+	page_finish(b);
+	reply(c->req, 200, HTML_TYPE, b);
+}
+
+/* /refresh-chain?n=N: a meta refresh to ?n=N+1, forever, never repeating. */
+static void
+route_refresh_chain(struct call *c)
+{
+	char	*to;
+
+	to = xprintf("/refresh-chain?n=%ld", param_num(c, "n", 0, 0,
+	    LONG_MAX - 1) + 1);
+	refresh_page(c, 0, to, 0);
+	free(to);
+}
+
 /* ---- Vhost routes: a small news site ---- */
 
 static const char *news_subjects[] = {
@@ -2724,6 +2787,9 @@ static const struct route common_routes[] = {
 	{ "/endless", route_endless },
 	{ "/longheader", route_longheader },
 	{ "/raw/", route_raw },
+	{ "/heavy", route_heavy },
+	{ "/deep", route_deep },
+	{ "/refresh-chain", route_refresh_chain },
 	{ "/respond-headers", route_respond_headers },
 	{ "/build", route_build },
 	{ "/getting-slow", route_getting_slow },
