@@ -82,7 +82,12 @@
 	    "keys (tag, uri), kept as attributes")				\
 	X(secrets_file, STRING, 0, 0, 0, 0, 0, 0, NULL, "FILE",		\
 	    "NAME=VALUE lines for {{ secret.NAME }}, mode 0600 (relative to "\
-	    "the file that sets it)")
+	    "the file that sets it)")					\
+	X(store, STRING, 0, 0, 0, 0, 0, SET_CHECK, NULL, "PATH",	\
+	    "the history store (SQLite; default kong.db beside the log; "	\
+	    "none: no store)")						\
+	X(retention, DURATION, 7776000000L, 7776000000L, 86400000, 0, 0, 0, \
+	    NULL, "DUR", "how long the store keeps raw results")
 
 enum setting_type {
 	SETTING_INT,		/* a whole number within [min, max] */
