@@ -82,6 +82,8 @@ extern const struct cli_cmd cli_lint_cmd;
 extern const struct cli_cmd cli_bench_cmd;
 extern const struct cli_cmd cli_help_cmd;
 extern const struct cli_cmd cli_store_cmd;
+extern const struct cli_cmd cli_serve_cmd;
+extern const struct cli_cmd cli_html_cmd;
 
 const struct cli_cmd *cli_find(const char *);
 int		 cli_main(int, char **);

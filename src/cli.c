@@ -29,6 +29,8 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_lint_cmd,
 	&cli_bench_cmd,
 	&cli_store_cmd,
+	&cli_serve_cmd,
+	&cli_html_cmd,
 	&cli_help_cmd,
 };
 const size_t cli_ncommands = nitems(cli_commands);
