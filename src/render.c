@@ -21,6 +21,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "map.h"
 #include "redact.h"
 #include "render.h"
 
@@ -36,6 +37,7 @@ struct render {
 	char			*csrf;
 	const char		*root;		/* static: "../" per level */
 	struct buf		 rootbuf;
+	struct map		 written;	/* static: the paths written */
 };
 
 /* One row of latest joined with its pair. */
@@ -119,6 +121,7 @@ render_create(struct store *s, const struct inventory *inv, int flags)
 	r->flags = flags;
 	r->root = "/";
 	buf_init(&r->rootbuf);
+	map_init(&r->written);
 	return (r);
 }
 
@@ -128,6 +131,7 @@ render_free(struct render *r)
 	if (r == NULL)
 		return;
 	buf_free(&r->rootbuf);
+	map_free(&r->written, NULL);
 	free(r->csrf);
 	free(r);
 }
@@ -348,6 +352,20 @@ static void
 render_a(struct render *r, struct buf *b, enum render_link kind,
     const char *a, const char *c, const char *server, const char *text)
 {
+	struct buf	u;
+
+	if ((r->flags & RENDER_STATIC) && kind == L_RUN) {
+		/* Only the last runs are written: the others are text. */
+		buf_init(&u);
+		buf_adds(&u, "/runs/");
+		render_url_segment(&u, a);
+		if (map_get(&r->written, u.data) == NULL) {
+			buf_free(&u);
+			render_text(b, text);
+			return;
+		}
+		buf_free(&u);
+	}
 	buf_adds(b, "<a href=\"");
 	render_href(r, b, kind, a, c, server);
 	buf_adds(b, "\">");
@@ -2025,8 +2043,13 @@ render_page(struct render *r, const char *path, const char *query,
 
 /* Add "PATH[?server=S]" to a list. */
 static void
-render_add_path(char ***v, size_t *n, struct buf *b)
+render_add_path(struct render *r, char ***v, size_t *n, struct buf *b)
 {
+	if (map_get(&r->written, b->data) != NULL) {
+		buf_reset(b);
+		return;
+	}
+	map_set(&r->written, b->data, r);
 	*v = xreallocarray(*v, *n + 2, sizeof **v);
 	(*v)[(*n)++] = xstrdup(b->data);
 	(*v)[*n] = NULL;
@@ -2051,25 +2074,25 @@ render_static_paths(struct render *r)
 	buf_init(&b);
 	for (i = 0; i < nitems(fixed); i++) {
 		buf_adds(&b, fixed[i]);
-		render_add_path(&v, &n, &b);
+		render_add_path(r, &v, &n, &b);
 	}
 	st = render_prepare(r, "SELECT name FROM runs ORDER BY start_us DESC "
 	    "LIMIT 50");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		buf_adds(&b, "/runs/");
 		render_url_segment(&b, col_s(st, 0));
-		render_add_path(&v, &n, &b);
+		render_add_path(r, &v, &n, &b);
 	}
 	sqlite3_finalize(st);
 	st = render_prepare(r, "SELECT DISTINCT site FROM pairs ORDER BY site");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		buf_adds(&b, "/sites/");
 		render_url_segment(&b, col_s(st, 0));
-		render_add_path(&v, &n, &b);
+		render_add_path(r, &v, &n, &b);
 		buf_adds(&b, "/badge/");
 		render_url_segment(&b, col_s(st, 0));
 		buf_adds(&b, ".svg");
-		render_add_path(&v, &n, &b);
+		render_add_path(r, &v, &n, &b);
 	}
 	sqlite3_finalize(st);
 	st = render_prepare(r, "SELECT site, test, server FROM pairs ORDER BY "
@@ -2086,10 +2109,7 @@ render_static_paths(struct render *r)
 				buf_adds(&b, "?server=");
 				render_url_segment(&b, col_s(st, 2));
 			}
-			if (i == 1 && *col_s(st, 2) != '\0')
-				buf_reset(&b);	/* one badge per test */
-			else
-				render_add_path(&v, &n, &b);
+			render_add_path(r, &v, &n, &b);
 		}
 	}
 	sqlite3_finalize(st);
@@ -2100,16 +2120,13 @@ render_static_paths(struct render *r)
 		buf_adds(&b, sqlite3_column_int(st, 1) ? "/servers/" :
 		    "/types/");
 		render_url_segment(&b, col_s(st, 0));
-		render_add_path(&v, &n, &b);
+		render_add_path(r, &v, &n, &b);
 	}
 	sqlite3_finalize(st);
 	for (i = 0; r->inv != NULL && i < r->inv->nservers; i++) {
 		buf_adds(&b, "/servers/");
 		render_url_segment(&b, r->inv->servers[i]->name);
-		if (!strv_contains(v, b.data))
-			render_add_path(&v, &n, &b);
-		else
-			buf_reset(&b);
+		render_add_path(r, &v, &n, &b);
 	}
 	buf_free(&b);
 	return (v);
