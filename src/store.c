@@ -19,6 +19,7 @@
 #include <math.h>
 #include <unistd.h>
 
+#include "map.h"
 #include "store.h"
 
 #define STORE_SCHEMA	1
@@ -74,7 +75,7 @@ static const char store_schema[] =
 	X(RUN_END, "UPDATE runs SET end_us = ?, duration_us = ?, "	\
 	    "exit_status = ?, interrupted = ?, totals = ?, ended = 1, "	\
 	    "start_us = coalesce(start_us, ? - ?) WHERE id = ?")		\
-	X(RUN_COUNT, "UPDATE runs SET results = results + 1, failures = "	\
+	X(RUN_COUNT, "UPDATE runs SET results = results + ?, failures = "	\
 	    "failures + ?, start_us = coalesce(start_us, ?) WHERE id = ?") \
 	X(RES_ADD, "INSERT OR IGNORE INTO results(pair, run, start_us, "	\
 	    "status, eclass, failed, duration_us, attempts, message, file, " \
@@ -85,8 +86,9 @@ static const char store_schema[] =
 	X(LATEST_PUT, "INSERT OR REPLACE INTO latest(pair, run, start_us, "	\
 	    "status, eclass, duration_us, message, since_us, streak, spark, " \
 	    "record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")		\
-	X(ROLLUP, "INSERT INTO rollups VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?) "	\
-	    "ON CONFLICT(pair, period, t) DO UPDATE SET count = count + 1, " \
+	X(ROLLUP, "INSERT INTO rollups VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "	\
+	    "ON CONFLICT(pair, period, t) DO UPDATE SET count = count + "	\
+	    "excluded.count, " \
 	    "failures = failures + excluded.failures, min_us = "		\
 	    "min(min_us, excluded.min_us), max_us = max(max_us, "		\
 	    "excluded.max_us), sum_us = sum_us + excluded.sum_us, hist = "	\
@@ -115,6 +117,49 @@ static const char *const store_sql[STMT__COUNT] = {
 #undef STORE_STMT_SQL
 };
 
+/*
+ * What a transaction has changed and not yet written: the latest row of
+ * each pair it touched, its rollups and its runs' counts. Kept in memory
+ * and written once at commit, so a batch of results costs one write per
+ * pair, rollup and run instead of one per result.
+ */
+struct store_latest {
+	int64_t		 pair;
+	int64_t		 run;
+	uint64_t	 start_us;
+	int		 status;
+	int		 eclass;
+	int64_t		 duration_us;
+	char		*message;
+	int64_t		 since;
+	int64_t		 streak;
+	unsigned char	 spark[STORE_SPARK * 5];
+	size_t		 nspark;
+	char		*record;
+	int		 have;		/* the pair has a latest row */
+	int		 dirty;
+};
+
+struct store_rollup {
+	int64_t		 pair;
+	int		 period;
+	int64_t		 t;
+	int64_t		 count;
+	int64_t		 failures;
+	int64_t		 min;
+	int64_t		 max;
+	int64_t		 sum;
+	uint64_t	 hist[STORE_HIST_BUCKETS];
+};
+
+struct store_run {
+	int64_t		 id;
+	int		 ended;
+	int64_t		 results;	/* pending counts */
+	int64_t		 failures;
+	uint64_t	 first_us;
+};
+
 struct store {
 	sqlite3		*db;
 	char		*path;
@@ -123,6 +168,10 @@ struct store {
 	long		 retention_ms;
 	char		*error;
 	sqlite3_stmt	*st[STMT__COUNT];
+	struct map	 pairs;		/* "site\037test\037server" -> id + 1 */
+	struct map	 runs;		/* name -> struct store_run */
+	struct map	 latest;	/* pending: "pair" -> struct store_latest */
+	struct map	 rollups;	/* pending: "pair:period:t" -> rollup */
 };
 
 /* Remember what SQLite said, for store_error. Returns -1. */
@@ -298,6 +347,32 @@ store_exec(struct store *s, const char *sql)
 	return (0);
 }
 
+static void
+store_latest_free(void *v)
+{
+	struct store_latest	*l = v;
+
+	free(l->message);
+	free(l->record);
+	free(l);
+}
+
+/* Drop what is pending and what is cached (after a rollback or a reset). */
+static void
+store_forget(struct store *s)
+{
+	map_free(&s->latest, store_latest_free);
+	map_free(&s->rollups, free);
+	map_free(&s->runs, free);
+	map_free(&s->pairs, NULL);
+	map_init(&s->latest);
+	map_init(&s->rollups);
+	map_init(&s->runs);
+	map_init(&s->pairs);
+}
+
+static int	store_flush(struct store *);
+
 /*
  * Open (and create, unless STORE_READONLY) the store at path. NULL and a
  * cause if it cannot be opened or is not a Kong store.
@@ -312,6 +387,10 @@ store_open(const char *path, int flags, char **cause)
 	s->path = xstrdup(path);
 	s->flags = flags;
 	s->retention_ms = 90L * 86400 * 1000;
+	map_init(&s->pairs);
+	map_init(&s->runs);
+	map_init(&s->latest);
+	map_init(&s->rollups);
 	oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX,
@@ -357,6 +436,7 @@ store_close(struct store *s)
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		sqlite3_close(s->db);
 	}
+	store_forget(s);
 	free(s->error);
 	free(s->path);
 	free(s);
@@ -402,8 +482,9 @@ store_commit(struct store *s)
 {
 	if (s->tx == 0 || --s->tx > 0)
 		return (0);
-	if (store_exec(s, "COMMIT") != 0) {
+	if (store_flush(s) != 0 || store_exec(s, "COMMIT") != 0) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		store_forget(s);
 		return (-1);
 	}
 	return (0);
@@ -417,6 +498,7 @@ store_rollback(struct store *s)
 		return;
 	s->tx = 0;
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	store_forget(s);
 }
 
 /* Whether a transaction is open. */
@@ -434,26 +516,46 @@ store_set_retention(struct store *s, long ms)
 		s->retention_ms = ms;
 }
 
+/* The run called name, created if new (cached until a rollback). */
+static struct store_run *
+store_run(struct store *s, const char *name)
+{
+	struct store_run	*run;
+	sqlite3_stmt		*st;
+
+	if ((run = map_get(&s->runs, name)) != NULL)
+		return (run);
+	run = xcalloc(1, sizeof *run);
+	st = store_stmt(s, STMT_RUN_GET);
+	store_bind_text(st, 1, name);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		run->id = sqlite3_column_int64(st, 0);
+		run->ended = sqlite3_column_int(st, 1);
+	} else {
+		st = store_stmt(s, STMT_RUN_ADD);
+		store_bind_text(st, 1, name);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			free(run);
+			store_fail(s, "adding a run");
+			return (NULL);
+		}
+		run->id = sqlite3_last_insert_rowid(s->db);
+	}
+	map_set(&s->runs, name, run);
+	return (run);
+}
+
 /* The id of the run called name, created if new; *ended if it has ended. */
 static int64_t
 store_run_id(struct store *s, const char *name, int *ended)
 {
-	sqlite3_stmt	*st;
+	struct store_run	*run;
 
-	st = store_stmt(s, STMT_RUN_GET);
-	store_bind_text(st, 1, name);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		if (ended != NULL)
-			*ended = sqlite3_column_int(st, 1);
-		return (sqlite3_column_int64(st, 0));
-	}
+	if ((run = store_run(s, name)) == NULL)
+		return (-1);
 	if (ended != NULL)
-		*ended = 0;
-	st = store_stmt(s, STMT_RUN_ADD);
-	store_bind_text(st, 1, name);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return (store_fail(s, "adding a run"));
-	return (sqlite3_last_insert_rowid(s->db));
+		*ended = run->ended;
+	return (run->id);
 }
 
 static const char *
@@ -519,31 +621,47 @@ store_run_end(struct store *s, json_t *rec)
 	free(totals);
 	if (rc != SQLITE_DONE)
 		return (store_fail(s, "ending a run"));
+	store_run(s, store_json_str(rec, "run"))->ended = 1;
 	return (0);
 }
 
-/* The id of a pair, created if new. */
+/* The id of a pair, created if new (cached until a rollback). */
 static int64_t
 store_pair_id(struct store *s, const struct result *r)
 {
 	sqlite3_stmt	*st;
 	const char	*server = r->where.server != NULL ? r->where.server : "";
+	char		*key;
+	int64_t		 id;
+	void		*v;
 
+	key = xstrfmt("%s\037%s\037%s", r->where.site, r->where.test, server);
+	if ((v = map_get(&s->pairs, key)) != NULL) {
+		free(key);
+		return ((int64_t)(intptr_t)v - 1);
+	}
 	st = store_stmt(s, STMT_PAIR_GET);
 	store_bind_text(st, 1, r->where.site);
 	store_bind_text(st, 2, r->where.test);
 	store_bind_text(st, 3, server);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		return (sqlite3_column_int64(st, 0));
-	st = store_stmt(s, STMT_PAIR_ADD);
-	store_bind_text(st, 1, r->where.site);
-	store_bind_text(st, 2, r->where.test);
-	store_bind_text(st, 3, server);
-	store_bind_text(st, 4, r->where.type);
-	store_bind_text(st, 5, r->where.url);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return (store_fail(s, "adding a pair"));
-	return (sqlite3_last_insert_rowid(s->db));
+		id = sqlite3_column_int64(st, 0);
+	else {
+		st = store_stmt(s, STMT_PAIR_ADD);
+		store_bind_text(st, 1, r->where.site);
+		store_bind_text(st, 2, r->where.test);
+		store_bind_text(st, 3, server);
+		store_bind_text(st, 4, r->where.type);
+		store_bind_text(st, 5, r->where.url);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			free(key);
+			return (store_fail(s, "adding a pair"));
+		}
+		id = sqlite3_last_insert_rowid(s->db);
+	}
+	map_set(&s->pairs, key, (void *)(intptr_t)(id + 1));
+	free(key);
+	return (id);
 }
 
 /* A result's steps as [[line, code, dns, connect, tls, first byte, total]]. */
@@ -569,76 +687,93 @@ store_steps(const struct result *r)
 	return (buf_steal(&b));
 }
 
-/* Add a result to the hourly and daily rollups of its pair. */
-static int
+/* Add a result to the hourly and daily rollups of its pair (pending). */
+static void
 store_rollup(struct store *s, int64_t pair, const struct result *r)
 {
 	static const int	 periods[] = { STORE_HOUR, STORE_DAY };
-	sqlite3_stmt		*st;
-	unsigned char		 hist[12];
-	uint64_t		 h[STORE_HIST_BUCKETS];
+	struct store_rollup	*ru;
 	int64_t			 t = (int64_t)(r->start_us / 1000000);
-	size_t			 i, n;
+	int64_t			 d = (int64_t)r->duration_us;
+	char			 key[64];
+	size_t			 i;
 
-	memset(h, 0, sizeof h);
-	h[store_hist_bucket((int64_t)r->duration_us)] = 1;
-	n = store_hist_encode(h, hist);
 	for (i = 0; i < nitems(periods); i++) {
-		st = store_stmt(s, STMT_ROLLUP);
-		sqlite3_bind_int64(st, 1, pair);
-		sqlite3_bind_int(st, 2, periods[i]);
-		sqlite3_bind_int64(st, 3, t - t % periods[i]);
-		sqlite3_bind_int(st, 4, result_failed(r));
-		sqlite3_bind_int64(st, 5, (int64_t)r->duration_us);
-		sqlite3_bind_int64(st, 6, (int64_t)r->duration_us);
-		sqlite3_bind_int64(st, 7, (int64_t)r->duration_us);
-		sqlite3_bind_blob(st, 8, hist, (int)n, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			return (store_fail(s, "adding to a rollup"));
+		snprintf(key, sizeof key, "%lld:%d:%lld", (long long)pair,
+		    periods[i], (long long)(t - t % periods[i]));
+		if ((ru = map_get(&s->rollups, key)) == NULL) {
+			ru = xcalloc(1, sizeof *ru);
+			ru->pair = pair;
+			ru->period = periods[i];
+			ru->t = t - t % periods[i];
+			ru->min = d;
+			ru->max = d;
+			map_set(&s->rollups, key, ru);
+		}
+		ru->count++;
+		ru->failures += result_failed(r);
+		ru->min = d < ru->min ? d : ru->min;
+		ru->max = d > ru->max ? d : ru->max;
+		ru->sum += d;
+		ru->hist[store_hist_bucket(d)]++;
 	}
-	return (0);
 }
 
-/* Make r the latest result of its pair if it is newer than the one kept. */
-static int
-store_latest(struct store *s, int64_t pair, int64_t run,
-    const struct result *r, const char *json, size_t len)
+/* The pending latest row of a pair, read from the store the first time. */
+static struct store_latest *
+store_latest_get(struct store *s, int64_t pair)
 {
-	sqlite3_stmt	*st;
-	unsigned char	 spark[STORE_SPARK * 5], *p;
-	int64_t		 since = 0, streak = 0;
-	uint64_t	 ms10;
-	size_t		 n = 0;
-	int		 have = 0;
+	struct store_latest	*l;
+	sqlite3_stmt		*st;
+	char			 key[32];
 
+	snprintf(key, sizeof key, "%lld", (long long)pair);
+	if ((l = map_get(&s->latest, key)) != NULL)
+		return (l);
+	l = xcalloc(1, sizeof *l);
+	l->pair = pair;
 	st = store_stmt(s, STMT_LATEST_GET);
 	sqlite3_bind_int64(st, 1, pair);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		if ((uint64_t)sqlite3_column_int64(st, 0) > r->start_us)
-			return (0);
-		have = 1;
-		since = sqlite3_column_int64(st, 1);
-		streak = sqlite3_column_int64(st, 2);
-		n = (size_t)sqlite3_column_bytes(st, 3);
-		if (n > sizeof spark)
-			n = sizeof spark;
-		if (n > 0)
-			memcpy(spark, sqlite3_column_blob(st, 3), n);
+		l->have = 1;
+		l->start_us = (uint64_t)sqlite3_column_int64(st, 0);
+		l->since = sqlite3_column_int64(st, 1);
+		l->streak = sqlite3_column_int64(st, 2);
+		l->nspark = (size_t)sqlite3_column_bytes(st, 3);
+		if (l->nspark > sizeof l->spark)
+			l->nspark = sizeof l->spark;
+		if (l->nspark > 0)
+			memcpy(l->spark, sqlite3_column_blob(st, 3), l->nspark);
 	}
+	map_set(&s->latest, key, l);
+	return (l);
+}
+
+/* Make r the latest result of its pair if it is newer than the one kept. */
+static void
+store_latest(struct store *s, int64_t pair, int64_t run,
+    const struct result *r, const char *json, size_t len)
+{
+	struct store_latest	*l = store_latest_get(s, pair);
+	unsigned char		*p;
+	uint64_t		 ms10;
+
+	if (l->have && l->start_us > r->start_us)
+		return;
 	if (result_failed(r)) {
-		if (!have || streak == 0)
-			since = (int64_t)r->start_us;
-		streak++;
+		if (!l->have || l->streak == 0)
+			l->since = (int64_t)r->start_us;
+		l->streak++;
 	} else if (result_passed(r)) {
-		streak = 0;
-		since = 0;
+		l->streak = 0;
+		l->since = 0;
 	}
 	if (r->status != RESULT_SKIPPED) {
-		if (n == sizeof spark) {
-			memmove(spark, spark + 5, n - 5);
-			n -= 5;
+		if (l->nspark == sizeof l->spark) {
+			memmove(l->spark, l->spark + 5, l->nspark - 5);
+			l->nspark -= 5;
 		}
-		p = spark + n;
+		p = l->spark + l->nspark;
 		ms10 = r->duration_us / 100;
 		if (ms10 > UINT32_MAX)
 			ms10 = UINT32_MAX;
@@ -647,24 +782,89 @@ store_latest(struct store *s, int64_t pair, int64_t run,
 		p[2] = (unsigned char)(ms10 >> 8);
 		p[3] = (unsigned char)(ms10 >> 16);
 		p[4] = (unsigned char)(ms10 >> 24);
-		n += 5;
+		l->nspark += 5;
 	}
-	st = store_stmt(s, STMT_LATEST_PUT);
-	sqlite3_bind_int64(st, 1, pair);
-	sqlite3_bind_int64(st, 2, run);
-	sqlite3_bind_int64(st, 3, (int64_t)r->start_us);
-	sqlite3_bind_int(st, 4, (int)r->status);
-	sqlite3_bind_int(st, 5, (int)r->eclass);
-	sqlite3_bind_int64(st, 6, (int64_t)r->duration_us);
-	store_bind_text(st, 7, r->message);
-	if (since != 0)
-		sqlite3_bind_int64(st, 8, since);
-	sqlite3_bind_int64(st, 9, streak);
-	sqlite3_bind_blob(st, 10, spark, (int)n, SQLITE_TRANSIENT);
-	if (json != NULL)
-		sqlite3_bind_text(st, 11, json, (int)len, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return (store_fail(s, "updating the latest result"));
+	l->have = 1;
+	l->dirty = 1;
+	l->run = run;
+	l->start_us = r->start_us;
+	l->status = (int)r->status;
+	l->eclass = (int)r->eclass;
+	l->duration_us = (int64_t)r->duration_us;
+	free(l->message);
+	l->message = r->message != NULL ? xstrdup(r->message) : NULL;
+	free(l->record);
+	l->record = json != NULL ? xstrndup(json, len) : NULL;
+}
+
+/* Write what the transaction has pending, before it commits. */
+static int
+store_flush(struct store *s)
+{
+	struct store_latest	*l;
+	struct store_rollup	*ru;
+	struct store_run	*run;
+	sqlite3_stmt		*st;
+	unsigned char		 hist[STORE_HIST_BUCKETS * 11];
+	size_t			 i, n;
+
+	for (i = 0; i < s->latest.cap; i++) {
+		if (s->latest.v[i].key == NULL ||
+		    !(l = s->latest.v[i].value)->dirty)
+			continue;
+		st = store_stmt(s, STMT_LATEST_PUT);
+		sqlite3_bind_int64(st, 1, l->pair);
+		sqlite3_bind_int64(st, 2, l->run);
+		sqlite3_bind_int64(st, 3, (int64_t)l->start_us);
+		sqlite3_bind_int(st, 4, l->status);
+		sqlite3_bind_int(st, 5, l->eclass);
+		sqlite3_bind_int64(st, 6, l->duration_us);
+		store_bind_text(st, 7, l->message);
+		if (l->since != 0)
+			sqlite3_bind_int64(st, 8, l->since);
+		sqlite3_bind_int64(st, 9, l->streak);
+		sqlite3_bind_blob(st, 10, l->spark, (int)l->nspark,
+		    SQLITE_TRANSIENT);
+		store_bind_text(st, 11, l->record);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return (store_fail(s, "updating the latest result"));
+	}
+	for (i = 0; i < s->rollups.cap; i++) {
+		if (s->rollups.v[i].key == NULL)
+			continue;
+		ru = s->rollups.v[i].value;
+		n = store_hist_encode(ru->hist, hist);
+		st = store_stmt(s, STMT_ROLLUP);
+		sqlite3_bind_int64(st, 1, ru->pair);
+		sqlite3_bind_int(st, 2, ru->period);
+		sqlite3_bind_int64(st, 3, ru->t);
+		sqlite3_bind_int64(st, 4, ru->count);
+		sqlite3_bind_int64(st, 5, ru->failures);
+		sqlite3_bind_int64(st, 6, ru->min);
+		sqlite3_bind_int64(st, 7, ru->max);
+		sqlite3_bind_int64(st, 8, ru->sum);
+		sqlite3_bind_blob(st, 9, hist, (int)n, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return (store_fail(s, "adding to a rollup"));
+	}
+	for (i = 0; i < s->runs.cap; i++) {
+		if (s->runs.v[i].key == NULL ||
+		    (run = s->runs.v[i].value)->results == 0)
+			continue;
+		st = store_stmt(s, STMT_RUN_COUNT);
+		sqlite3_bind_int64(st, 1, run->results);
+		sqlite3_bind_int64(st, 2, run->failures);
+		sqlite3_bind_int64(st, 3, (int64_t)run->first_us);
+		sqlite3_bind_int64(st, 4, run->id);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return (store_fail(s, "counting results"));
+		run->results = run->failures = 0;
+		run->first_us = 0;
+	}
+	map_free(&s->latest, store_latest_free);
+	map_free(&s->rollups, free);
+	map_init(&s->latest);
+	map_init(&s->rollups);
 	return (0);
 }
 
@@ -678,6 +878,7 @@ int
 store_add_result(struct store *s, const struct result *r, const char *json,
     size_t len, int64_t log, int64_t offset)
 {
+	struct store_run	*rs;
 	sqlite3_stmt	*st;
 	char		*steps;
 	int64_t		 pair, run;
@@ -723,16 +924,14 @@ store_add_result(struct store *s, const struct result *r, const char *json,
 		return (store_fail(s, "adding a result"));
 	if (sqlite3_changes(s->db) == 0)
 		return (0);
-	st = store_stmt(s, STMT_RUN_COUNT);
-	sqlite3_bind_int(st, 1, result_failed(r));
-	sqlite3_bind_int64(st, 2, (int64_t)r->start_us);
-	sqlite3_bind_int64(st, 3, run);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return (store_fail(s, "counting a result"));
-	if (r->status != RESULT_SKIPPED && store_rollup(s, pair, r) != 0)
-		return (-1);
-	if (store_latest(s, pair, run, r, json, len) != 0)
-		return (-1);
+	rs = store_run(s, r->where.run);
+	rs->results++;
+	rs->failures += result_failed(r);
+	if (rs->first_us == 0 || r->start_us < rs->first_us)
+		rs->first_us = r->start_us;
+	if (r->status != RESULT_SKIPPED)
+		store_rollup(s, pair, r);
+	store_latest(s, pair, run, r, json, len);
 	return (1);
 }
 
@@ -785,6 +984,7 @@ store_prune(struct store *s, uint64_t now_us)
 int
 store_reset(struct store *s)
 {
+	store_forget(s);
 	return (store_exec(s, "DELETE FROM latest; DELETE FROM results; "
 	    "DELETE FROM rollups; DELETE FROM pairs; DELETE FROM runs; "
 	    "UPDATE logs SET offset = 0, head = NULL, dev = NULL, "
