@@ -22,7 +22,7 @@
 #include "map.h"
 #include "store.h"
 
-#define STORE_SCHEMA	1
+#define STORE_SCHEMA	2
 
 static const char store_schema[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) "
@@ -45,16 +45,18 @@ static const char store_schema[] =
     "INTEGER, start_us INTEGER, status INTEGER, eclass INTEGER, duration_us "
     "INTEGER, message TEXT, since_us INTEGER, streak INTEGER NOT NULL "
     "DEFAULT 0, spark BLOB, record TEXT);"
-    "CREATE TABLE IF NOT EXISTS results(id INTEGER PRIMARY KEY, pair INTEGER "
-    "NOT NULL, run INTEGER NOT NULL, start_us INTEGER NOT NULL, status "
-    "INTEGER, eclass INTEGER, failed INTEGER, duration_us INTEGER, attempts "
-    "INTEGER, message TEXT, file TEXT, line INTEGER, command TEXT, steps "
-    "TEXT, log INTEGER, offset INTEGER);"
-    "CREATE UNIQUE INDEX IF NOT EXISTS results_run_pair ON results(run, "
-    "pair);"
-    "CREATE INDEX IF NOT EXISTS results_pair_time ON results(pair, "
-    "start_us);"
-    "CREATE INDEX IF NOT EXISTS results_time ON results(start_us);"
+    /*
+     * Keyed on (pair, start, run): a pair's history is one range of the
+     * table itself, and a record read twice has the same key, so it is
+     * stored once. Without a rowid, to keep rows small.
+     */
+    "CREATE TABLE IF NOT EXISTS results(pair INTEGER NOT NULL, start_us "
+    "INTEGER NOT NULL, run INTEGER NOT NULL, status INTEGER, eclass "
+    "INTEGER, failed INTEGER, duration_us INTEGER, attempts INTEGER, "
+    "message TEXT, file TEXT, line INTEGER, command TEXT, steps TEXT, log "
+    "INTEGER, offset INTEGER, PRIMARY KEY(pair, start_us, run)) WITHOUT "
+    "ROWID;"
+    "CREATE INDEX IF NOT EXISTS results_run ON results(run);"
     "CREATE INDEX IF NOT EXISTS results_failed ON results(start_us) WHERE "
     "failed;"
     "CREATE TABLE IF NOT EXISTS rollups(pair INTEGER NOT NULL, period "
@@ -407,7 +409,7 @@ store_open(const char *path, int flags, char **cause)
 	    (store_exec(s, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = NORMAL;") != 0 ||
 	    store_begin(s) != 0 || store_exec(s, store_schema) != 0 ||
-	    store_exec(s, "INSERT OR IGNORE INTO meta VALUES ('schema', '1')")
+	    store_exec(s, "INSERT OR IGNORE INTO meta VALUES ('schema', '2')")
 	    != 0 || store_commit(s) != 0)) {
 		*cause = xstrdup(s->error);
 		store_close(s);
@@ -969,9 +971,16 @@ store_prune(struct store *s, uint64_t now_us)
 	int	 rc;
 	int64_t	 now = (int64_t)(now_us / 1000000);
 
-	sql = xstrfmt("DELETE FROM results WHERE start_us < %lld;"
-	    "DELETE FROM rollups WHERE period = %d AND t < %lld;"
-	    "DELETE FROM rollups WHERE period = %d AND t < %lld;",
+	/* Per pair, each a range of the results' key. */
+	sql = xstrfmt("DELETE FROM results WHERE (pair, start_us, run) IN "
+	    "(SELECT r.pair, r.start_us, r.run FROM pairs p CROSS JOIN results r ON "
+	    "r.pair = p.id AND r.start_us < %lld);"
+	    "DELETE FROM rollups WHERE (pair, period, t) IN (SELECT r.pair, "
+	    "r.period, r.t FROM pairs p CROSS JOIN rollups r ON r.pair = p.id AND "
+	    "r.period = %d AND r.t < %lld);"
+	    "DELETE FROM rollups WHERE (pair, period, t) IN (SELECT r.pair, "
+	    "r.period, r.t FROM pairs p CROSS JOIN rollups r ON r.pair = p.id AND "
+	    "r.period = %d AND r.t < %lld);",
 	    (long long)now_us - (long long)s->retention_ms * 1000, STORE_HOUR,
 	    (long long)(now - STORE_HOURLY_KEEP_S), STORE_DAY,
 	    (long long)(now - STORE_DAILY_KEEP_S));

@@ -42,11 +42,15 @@ has() {
 
 # Start kong serve ARGS...; sets URL (and SERVE_PID). Returns 1 on failure.
 serve_start() {
+	# Removed first: the background job's redirection may come after the
+	# first read below, which must not see the last server's address.
+	rm -f "$tmp/serve.out"
+	URL=
 	"$KONG" serve "$@" > "$tmp/serve.out" 2> "$tmp/serve.err" &
 	SERVE_PID=$!
 	SERVE_PIDS="$SERVE_PIDS $SERVE_PID"
 	for _i in $(seq 100); do
-		URL=$(sed -n 's/^kong serve: listening on \(http[^ ]*\)$/\1/p' "$tmp/serve.out")
+		URL=$(sed -n 's/^kong serve: listening on \(http[^ ]*\)$/\1/p' "$tmp/serve.out" 2>/dev/null)
 		URL=${URL%/}
 		[ -n "$URL" ] && return 0
 		kill -0 $SERVE_PID 2>/dev/null || break
