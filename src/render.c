@@ -23,68 +23,30 @@
 
 #include "map.h"
 #include "redact.h"
-#include "render.h"
+#include "render-int.h"
 
-#define RENDER_PAGE	50	/* history entries per page */
-#define RENDER_MAX_PAGE	500
-
-struct render {
-	struct store		*store;
-	sqlite3			*db;
-	const struct inventory	*inv;
-	int			 flags;
-	uint64_t		 now;		/* 0: the clock */
-	char			*csrf;
-	const char		*root;		/* static: "../" per level */
-	struct buf		 rootbuf;
-	struct map		 written;	/* static: the paths written */
-};
-
-/* One row of latest joined with its pair. */
-struct render_pair {
-	int64_t		 id;
-	const char	*site;
-	const char	*test;
-	const char	*server;
-	const char	*type;
-	const char	*url;
-	int		 status;
-	int		 eclass;
-	int64_t		 start_us;
-	int64_t		 duration_us;
-	const char	*message;
-	int64_t		 since_us;
-	int64_t		 streak;
-	const void	*spark;
-	size_t		 nspark;
-};
-
-#define PAIR_COLUMNS	"p.id, p.site, p.test, p.server, p.type, p.url, "	\
-	"l.status, l.eclass, l.start_us, l.duration_us, l.message, "	\
-	"l.since_us, l.streak, l.spark"
-
-static const char *
-col_s(sqlite3_stmt *st, int i)
+const char *
+render_col(sqlite3_stmt *st, int i)
 {
 	const unsigned char	*v = sqlite3_column_text(st, i);
 
 	return (v != NULL ? (const char *)v : "");
 }
 
-static void
+void
 render_pair_row(sqlite3_stmt *st, struct render_pair *p)
 {
 	p->id = sqlite3_column_int64(st, 0);
-	p->site = col_s(st, 1);
-	p->test = col_s(st, 2);
-	p->server = col_s(st, 3);
-	p->type = col_s(st, 4);
-	p->url = col_s(st, 5);
+	p->site = render_col(st, 1);
+	p->test = render_col(st, 2);
+	p->server = render_col(st, 3);
+	p->type = render_col(st, 4);
+	p->url = render_col(st, 5);
 	p->status = sqlite3_column_int(st, 6);
 	p->eclass = sqlite3_column_int(st, 7);
 	p->start_us = sqlite3_column_int64(st, 8);
 	p->duration_us = sqlite3_column_int64(st, 9);
-	p->message = col_s(st, 10);
+	p->message = render_col(st, 10);
 	p->since_us = sqlite3_column_int64(st, 11);
 	p->streak = sqlite3_column_int64(st, 12);
 	p->spark = sqlite3_column_blob(st, 13);
@@ -92,7 +54,7 @@ render_pair_row(sqlite3_stmt *st, struct render_pair *p)
 }
 
 /* A statement; a failure to prepare is a bug in this file. */
-static sqlite3_stmt *
+sqlite3_stmt *
 render_prepare(struct render *r, const char *sql)
 {
 	sqlite3_stmt	*st;
@@ -102,7 +64,7 @@ render_prepare(struct render *r, const char *sql)
 	return (st);
 }
 
-static uint64_t
+uint64_t
 render_now(const struct render *r)
 {
 	return (r->now != 0 ? r->now : realtime_usec());
@@ -166,7 +128,7 @@ render_out_free(struct render_out *o)
 }
 
 /* Text for HTML, text or attribute value: & < > " ' escaped. */
-static void
+void
 render_text(struct buf *b, const char *s)
 {
 	for (; s != NULL && *s != '\0'; s++) {
@@ -193,7 +155,6 @@ render_text(struct buf *b, const char *s)
 	}
 }
 
-#define render_attr render_text
 
 /* A path segment for a URL: everything but unreserved bytes as %XX. */
 void
@@ -286,14 +247,9 @@ render_file_name(const char *path, const char *server)
 	return (buf_steal(&b));
 }
 
-/* Link kinds. */
-enum render_link {
-	L_BOARD, L_FAILED, L_DASHBOARD, L_RUNS, L_RUN, L_SITE, L_PAIR, L_TYPE,
-	L_SERVER, L_CSS, L_BADGE_SITE, L_BADGE_PAIR, L_API_STATUS, L_METRICS,
-};
 
 /* An href for a link (attribute-safe). */
-static void
+void
 render_href(struct render *r, struct buf *b, enum render_link kind,
     const char *a, const char *c, const char *server)
 {
@@ -348,7 +304,7 @@ render_href(struct render *r, struct buf *b, enum render_link kind,
 }
 
 /* <a href=...>text</a> */
-static void
+void
 render_a(struct render *r, struct buf *b, enum render_link kind,
     const char *a, const char *c, const char *server, const char *text)
 {
@@ -373,7 +329,7 @@ render_a(struct render *r, struct buf *b, enum render_link kind,
 	buf_adds(b, "</a>");
 }
 
-static const char *
+const char *
 render_status_name(int st)
 {
 	if (st < 0 || st >= RESULT__COUNT)
@@ -382,7 +338,7 @@ render_status_name(int st)
 }
 
 /* The CSS class of a status: ok, bad, skip. */
-static const char *
+const char *
 render_status_class(int st)
 {
 	if (st < 0 || st >= RESULT__COUNT)
@@ -394,7 +350,7 @@ render_status_class(int st)
 	return ("bad");
 }
 
-static void
+void
 render_status(struct buf *b, int st)
 {
 	buf_printf(b, "<span class=\"st %s\">%s</span>",
@@ -402,7 +358,7 @@ render_status(struct buf *b, int st)
 }
 
 /* "3.2 s", "140 ms" */
-static void
+void
 render_duration(struct buf *b, int64_t us)
 {
 	if (us >= 10000000)
@@ -436,7 +392,7 @@ render_age(struct render *r, struct buf *b, int64_t us)
 }
 
 /* A time as <time>: 2026-12-02 19:05:59Z */
-static void
+void
 render_time(struct buf *b, int64_t us)
 {
 	char		 s[32];
@@ -449,7 +405,7 @@ render_time(struct buf *b, int64_t us)
 }
 
 /* The head of a page, through the opening of <main>. */
-static void
+void
 render_head(struct render *r, struct buf *b, const char *title, int refresh)
 {
 	buf_adds(b, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
@@ -474,7 +430,7 @@ render_head(struct render *r, struct buf *b, const char *title, int refresh)
 	buf_adds(b, "</h1>\n");
 }
 
-static void
+void
 render_foot(struct render *r, struct buf *b)
 {
 	buf_adds(b, "</main><footer>Kong " KONG_VERSION " · rendered ");
@@ -602,7 +558,7 @@ render_last_sweep(struct render *r, struct buf *b)
 	st = render_prepare(r, "SELECT name, start_us FROM runs WHERE start_us "
 	    "IS NOT NULL ORDER BY start_us DESC LIMIT 2");
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		n = xstrdup(col_s(st, 0));
+		n = xstrdup(render_col(st, 0));
 		last = sqlite3_column_int64(st, 1);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			prev = sqlite3_column_int64(st, 1);
@@ -633,7 +589,7 @@ render_last_sweep(struct render *r, struct buf *b)
 }
 
 /* A query parameter, or NULL. */
-static const char *
+const char *
 render_param(struct evkeyvalq *q, const char *name)
 {
 	const char	*v = evhttp_find_header(q, name);
@@ -660,13 +616,6 @@ render_site_has(const struct render *r, const char *site, const char *tag,
 	return (0);
 }
 
-/* The board's filters: which pairs a row shows. */
-struct render_filter {
-	const char	*type;
-	const char	*tag;
-	const char	*server;
-	const char	*status;	/* failing, passing, skipped */
-};
 
 static int
 render_filter_keep(const struct render *r, const struct render_filter *f,
@@ -709,10 +658,10 @@ render_filter_form(struct render *r, struct buf *b,
 	    "NOT NULL ORDER BY type");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		buf_adds(b, "<option");
-		if (f->type != NULL && strcmp(f->type, col_s(st, 0)) == 0)
+		if (f->type != NULL && strcmp(f->type, render_col(st, 0)) == 0)
 			buf_adds(b, " selected");
 		buf_adds(b, ">");
-		render_text(b, col_s(st, 0));
+		render_text(b, render_col(st, 0));
 		buf_adds(b, "</option>");
 	}
 	sqlite3_finalize(st);
@@ -748,8 +697,6 @@ render_chip(struct render *r, struct buf *b, const struct render_pair *p)
 	buf_adds(b, "</a>");
 }
 
-#define BOARD_SQL "SELECT " PAIR_COLUMNS " FROM latest l JOIN pairs p ON "	\
-	"p.id = l.pair ORDER BY p.site, p.test, p.server"
 
 /* /: failing pairs first, then every site; all-green sites compact. */
 static void
@@ -905,9 +852,9 @@ render_wallboard(struct render *r, struct render_out *o)
 		worst = sqlite3_column_int(st, 3);
 		buf_printf(b, "<a class=\"tile %s\" href=\"", worst == 2 ? "bad" :
 		    worst == 1 ? "warn" : "ok");
-		render_href(r, b, L_SITE, col_s(st, 0), NULL, NULL);
+		render_href(r, b, L_SITE, render_col(st, 0), NULL, NULL);
 		buf_adds(b, "\"><span class=\"name\">");
-		render_text(b, col_s(st, 0));
+		render_text(b, render_col(st, 0));
 		buf_printf(b, "</span><span class=\"n\">%lld/%lld</span>",
 		    (long long)(n - nfail), (long long)n);
 		buf_adds(b, "</a>\n");
@@ -918,7 +865,7 @@ render_wallboard(struct render *r, struct render_out *o)
 }
 
 /* One history or failure row. */
-static void
+void
 render_result_tr(struct render *r, struct buf *b, sqlite3_stmt *st,
     int with_pair)
 {
@@ -931,26 +878,24 @@ render_result_tr(struct render *r, struct buf *b, sqlite3_stmt *st,
 	buf_adds(b, "</td>");
 	if (with_pair) {
 		buf_adds(b, "<td>");
-		render_a(r, b, L_SITE, col_s(st, 6), NULL, NULL, col_s(st, 6));
+		render_a(r, b, L_SITE, render_col(st, 6), NULL, NULL, render_col(st, 6));
 		buf_adds(b, "</td><td>");
-		render_a(r, b, L_PAIR, col_s(st, 6), col_s(st, 7), col_s(st, 8),
-		    col_s(st, 7));
+		render_a(r, b, L_PAIR, render_col(st, 6), render_col(st, 7), render_col(st, 8),
+		    render_col(st, 7));
 		buf_adds(b, "</td>");
 	}
 	buf_adds(b, "<td>");
-	render_a(r, b, L_RUN, col_s(st, 1), NULL, NULL, col_s(st, 1));
+	render_a(r, b, L_RUN, render_col(st, 1), NULL, NULL, render_col(st, 1));
 	buf_adds(b, "</td><td>");
 	render_status(b, status);
 	buf_adds(b, "</td><td class=\"num\">");
 	render_duration(b, sqlite3_column_int64(st, 3));
 	buf_printf(b, "</td><td class=\"num\">%d</td><td class=\"msg\">",
 	    sqlite3_column_int(st, 4));
-	render_text(b, col_s(st, 5));
+	render_text(b, render_col(st, 5));
 	buf_adds(b, "</td></tr>\n");
 }
 
-#define RESULT_COLUMNS "r.start_us, u.name, r.status, r.duration_us, "	\
-	"r.attempts, r.message, p.site, p.test, p.server"
 
 /* /failed: open incidents, then recent failures. */
 static void
@@ -1013,7 +958,7 @@ render_failed(struct render *r, struct render_out *o)
 }
 
 /* A table of the pairs a query selects (site, type and server pages). */
-static size_t
+size_t
 render_pairs_of(struct render *r, struct buf *b, sqlite3_stmt *st,
     int with_site, const struct render_filter *f)
 {
@@ -1036,7 +981,7 @@ render_pairs_of(struct render *r, struct buf *b, sqlite3_stmt *st,
 	return (n);
 }
 
-static void
+void
 render_not_found(struct render *r, struct render_out *o, const char *what)
 {
 	buf_reset(&o->body);
@@ -1047,836 +992,6 @@ render_not_found(struct render *r, struct render_out *o, const char *what)
 	render_text(&o->body, what);
 	buf_adds(&o->body, "</p>");
 	render_foot(r, &o->body);
-}
-
-/* /sites/SITE */
-static void
-render_site(struct render *r, const char *site, struct render_out *o)
-{
-	struct buf		*b = &o->body;
-	const struct site	*s;
-	sqlite3_stmt		*st;
-	char			*title;
-	size_t			 i;
-
-	title = xstrfmt("Site %s", site);
-	render_head(r, b, title, 0);
-	free(title);
-	if (r->inv != NULL && (s = inventory_site(r->inv, site)) != NULL) {
-		buf_adds(b, "<dl class=\"about\"><dt>url</dt><dd>");
-		render_text(b, s->url);
-		buf_adds(b, "</dd><dt>type</dt><dd>");
-		if (s->type_name != NULL)
-			render_a(r, b, L_TYPE, s->type_name, NULL, NULL,
-			    s->type_name);
-		buf_adds(b, "</dd><dt>servers</dt><dd>");
-		for (i = 0; i < s->nservers; i++) {
-			render_a(r, b, L_SERVER, s->server_names[i], NULL, NULL,
-			    s->server_names[i]);
-			buf_adds(b, " ");
-		}
-		buf_adds(b, "</dd><dt>tags</dt><dd>");
-		for (i = 0; s->tags != NULL && s->tags[i] != NULL; i++) {
-			render_text(b, s->tags[i]);
-			buf_adds(b, " ");
-		}
-		buf_printf(b, "</dd><dt>live</dt><dd>%s</dd></dl>\n", s->live ?
-		    "yes" : "no");
-	}
-	buf_adds(b, "<p class=\"badge\"><img alt=\"badge\" src=\"");
-	render_href(r, b, L_BADGE_SITE, site, NULL, NULL);
-	buf_adds(b, "\"></p>\n");
-	st = render_prepare(r, "SELECT " PAIR_COLUMNS " FROM latest l JOIN "
-	    "pairs p ON p.id = l.pair WHERE p.site = ? ORDER BY p.test, "
-	    "p.server");
-	sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
-	if (render_pairs_of(r, b, st, 0, NULL) == 0) {
-		sqlite3_finalize(st);
-		title = xstrfmt("No results for site '%s' in the store.", site);
-		render_not_found(r, o, title);
-		free(title);
-		return;
-	}
-	sqlite3_finalize(st);
-	render_foot(r, b);
-}
-
-/* The p50 and p95 of rollups over a range, as an SVG chart. */
-static void
-render_chart(struct render *r, struct buf *b, int64_t pair, int period,
-    int64_t span, const char *label)
-{
-	sqlite3_stmt	*st;
-	uint64_t	 h[STORE_HIST_BUCKETS];
-	int64_t		 now = (int64_t)(render_now(r) / 1000000);
-	int64_t		 from = now - span, t, p50, p95, max = 1;
-	size_t		 n = 0, cap = (size_t)(span / period) + 2, i, k;
-	int64_t		*ts, *v50, *v95;
-	double		 x, y;
-	const int	 W = 600, H = 120;
-
-	ts = xcalloc(cap, sizeof *ts);
-	v50 = xcalloc(cap, sizeof *v50);
-	v95 = xcalloc(cap, sizeof *v95);
-	st = render_prepare(r, "SELECT t, hist FROM rollups WHERE pair = ? AND "
-	    "period = ? AND t >= ? ORDER BY t");
-	sqlite3_bind_int64(st, 1, pair);
-	sqlite3_bind_int(st, 2, period);
-	sqlite3_bind_int64(st, 3, from - from % period);
-	while (n < cap && sqlite3_step(st) == SQLITE_ROW) {
-		t = sqlite3_column_int64(st, 0);
-		store_hist_decode(sqlite3_column_blob(st, 1),
-		    (size_t)sqlite3_column_bytes(st, 1), h);
-		p50 = store_hist_percentile(h, 0.5);
-		p95 = store_hist_percentile(h, 0.95);
-		if (p50 < 0)
-			continue;
-		ts[n] = t;
-		v50[n] = p50;
-		v95[n] = p95;
-		max = p95 > max ? p95 : max;
-		n++;
-	}
-	sqlite3_finalize(st);
-	buf_printf(b, "<figure class=\"chart\"><figcaption>%s: p50 and p95, "
-	    "peak ", label);
-	render_duration(b, max);
-	buf_printf(b, "</figcaption><svg viewBox=\"0 0 %d %d\" width=\"%d\" "
-	    "height=\"%d\" role=\"img\" aria-label=\"durations\">"
-	    "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#fafafa\" "
-	    "stroke=\"#ddd\"/>", W, H, W, H, W, H);
-	for (k = 0; k < 2 && n > 0; k++) {
-		buf_printf(b, "<polyline fill=\"none\" stroke=\"%s\" "
-		    "stroke-width=\"1.5\" points=\"", k == 0 ? "#3572b0" :
-		    "#e67e22");
-		for (i = 0; i < n; i++) {
-			x = (double)W * (double)(ts[i] - from) / (double)span;
-			y = (double)H - 4 - (double)(H - 8) * (double)(k == 0 ?
-			    v50[i] : v95[i]) / (double)max;
-			buf_printf(b, "%s%.1f,%.1f", i > 0 ? " " : "",
-			    x < 0 ? 0 : x, y);
-		}
-		buf_adds(b, "\"/>");
-		for (i = 0; n < 60 && i < n; i++) {
-			x = (double)W * (double)(ts[i] - from) / (double)span;
-			y = (double)H - 4 - (double)(H - 8) * (double)(k == 0 ?
-			    v50[i] : v95[i]) / (double)max;
-			buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" "
-			    "fill=\"%s\"/>", x < 0 ? 0 : x, y, k == 0 ?
-			    "#3572b0" : "#e67e22");
-		}
-	}
-	if (n == 0)
-		buf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" "
-		    "fill=\"#888\">no data</text>", W / 2, H / 2);
-	buf_adds(b, "</svg></figure>\n");
-	free(ts);
-	free(v50);
-	free(v95);
-}
-
-/* The script as rendered for the site, with the failing command marked. */
-static void
-render_script(struct render *r, struct buf *b, const char *site,
-    const char *test, const char *server, const char *failing)
-{
-	const struct site	*s;
-	struct test		*t;
-	const struct server	*sv = NULL;
-	struct source		*src = NULL;
-	struct diag		 d;
-	struct buf		 out;
-	const char		*p, *nl, *q;
-	char			*line;
-	size_t			 len;
-
-	if (r->inv == NULL || (s = inventory_site(r->inv, site)) == NULL ||
-	    (t = inventory_test(r->inv, test)) == NULL)
-		return;
-	if (*server != '\0')
-		sv = inventory_server(r->inv, server);
-	diag_init(&d);
-	buf_init(&out);
-	if (inventory_render(t, s, sv, &out, &src, &d) == 0) {
-		redact_buf(&out);
-		buf_adds(b, "<section><h2>Code executed</h2><ol class=\"code\">");
-		for (p = out.data != NULL ? out.data : ""; *p != '\0'; p = nl) {
-			if ((nl = strchr(p, '\n')) == NULL)
-				nl = p + strlen(p);
-			len = (size_t)(nl - p);
-			line = xstrndup(p, len);
-			for (q = line; *q == ' ' || *q == '\t'; q++)
-				;
-			buf_adds(b, failing != NULL && *failing != '\0' &&
-			    strcmp(q, failing) == 0 ? "<li class=\"bad\">" :
-			    "<li>");
-			render_text(b, line);
-			buf_adds(b, "</li>");
-			free(line);
-			if (*nl == '\n')
-				nl++;
-		}
-		buf_adds(b, "</ol></section>\n");
-	}
-	diag_free(&d);
-	buf_free(&out);
-	source_unref(src);
-}
-
-/* The latest result in full, from its record. */
-static void
-render_latest(struct render *r, struct buf *b, const char *json)
-{
-	json_t		*rec, *err, *steps, *s;
-	size_t		 i;
-	const char	*out;
-
-	if (json == NULL || (rec = json_loads(json, 0, NULL)) == NULL)
-		return;
-	buf_adds(b, "<section><h2>Latest result</h2><dl class=\"about\">"
-	    "<dt>status</dt><dd>");
-	render_text(b, json_string_value(json_object_get(rec, "status")));
-	buf_adds(b, "</dd><dt>started</dt><dd>");
-	render_text(b, json_string_value(json_object_get(rec, "start")));
-	buf_adds(b, "</dd><dt>url</dt><dd>");
-	render_text(b, json_string_value(json_object_get(rec, "url")));
-	buf_printf(b, "</dd><dt>attempts</dt><dd>%lld</dd>", (long long)
-	    json_integer_value(json_object_get(rec, "attempts")));
-	if (json_is_object(err = json_object_get(rec, "error"))) {
-		buf_adds(b, "<dt>message</dt><dd class=\"msg\">");
-		render_text(b, json_string_value(json_object_get(err,
-		    "message")));
-		buf_adds(b, "</dd><dt>where</dt><dd><code>");
-		render_text(b, json_string_value(json_object_get(err, "file")));
-		buf_printf(b, ":%lld: ", (long long)json_integer_value(
-		    json_object_get(err, "line")));
-		render_text(b, json_string_value(json_object_get(err,
-		    "command")));
-		buf_adds(b, "</code></dd>");
-	}
-	buf_adds(b, "</dl>\n");
-	steps = json_object_get(rec, "steps");
-	if (json_array_size(steps) > 0) {
-		buf_adds(b, "<table class=\"steps\"><thead><tr><th>line</th>"
-		    "<th>command</th><th>method</th><th>url</th><th>code</th>"
-		    "<th>bytes</th><th>dns</th><th>connect</th><th>tls</th>"
-		    "<th>first byte</th><th>total</th><th>error</th></tr>"
-		    "</thead><tbody>\n");
-		json_array_foreach(steps, i, s) {
-			buf_printf(b, "<tr><td class=\"num\">%lld</td><td>",
-			    (long long)json_integer_value(json_object_get(s,
-			    "line")));
-			render_text(b, json_string_value(json_object_get(s,
-			    "command")));
-			buf_adds(b, "</td><td>");
-			render_text(b, json_string_value(json_object_get(s,
-			    "method")));
-			buf_adds(b, "</td><td class=\"url\">");
-			render_text(b, json_string_value(json_object_get(s,
-			    "url")));
-			buf_printf(b, "</td><td class=\"num\">%lld</td><td "
-			    "class=\"num\">%lld</td>", (long long)
-			    json_integer_value(json_object_get(s, "code")),
-			    (long long)json_integer_value(json_object_get(s,
-			    "bytes")));
-			static const char *const ph[] = { "dns_us",
-			    "connect_us", "tls_us", "first_byte_us",
-			    "total_us" };
-			for (size_t k = 0; k < nitems(ph); k++) {
-				buf_adds(b, "<td class=\"num\">");
-				render_duration(b, json_integer_value(
-				    json_object_get(s, ph[k])));
-				buf_adds(b, "</td>");
-			}
-			buf_adds(b, "<td class=\"msg\">");
-			render_text(b, json_string_value(json_object_get(s,
-			    "error")));
-			buf_adds(b, "</td></tr>\n");
-		}
-		buf_adds(b, "</tbody></table>\n");
-	}
-	if ((out = json_string_value(json_object_get(rec, "output"))) != NULL &&
-	    *out != '\0') {
-		buf_adds(b, "<h3>Output</h3><pre class=\"output\">");
-		render_text(b, out);
-		buf_adds(b, "</pre>\n");
-	}
-	buf_adds(b, "</section>\n");
-	json_decref(rec);
-}
-
-/* The id of a pair, or -1. */
-static int64_t
-render_pair_id(struct render *r, const char *site, const char *test,
-    const char *server)
-{
-	sqlite3_stmt	*st;
-	int64_t		 id = -1;
-
-	st = render_prepare(r, "SELECT id FROM pairs WHERE site = ? AND test = "
-	    "? AND server = ?");
-	sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, test, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, server != NULL ? server : "", -1,
-	    SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return (id);
-}
-
-/* A history page's rows: limit results of a pair before a start time. */
-static sqlite3_stmt *
-render_history_stmt(struct render *r, int64_t pair, int64_t before,
-    int limit)
-{
-	sqlite3_stmt	*st;
-
-	st = render_prepare(r, "SELECT " RESULT_COLUMNS ", r.eclass FROM "
-	    "results r JOIN pairs p ON p.id = r.pair JOIN runs u ON u.id = "
-	    "r.run WHERE r.pair = ? AND r.start_us < ? ORDER BY r.start_us "
-	    "DESC LIMIT ?");
-	sqlite3_bind_int64(st, 1, pair);
-	sqlite3_bind_int64(st, 2, before);
-	sqlite3_bind_int(st, 3, limit);
-	return (st);
-}
-
-/* ?before=: a start time in microseconds, or "now". */
-static int64_t
-render_before(struct evkeyvalq *q)
-{
-	const char	*v = render_param(q, "before");
-	long		 n;
-
-	if (v == NULL || parse_int(v, 1, LONG_MAX, &n) != 0)
-		return (INT64_MAX);
-	return ((int64_t)n);
-}
-
-/* /sites/SITE/TEST[?server=S][&before=T] */
-static void
-render_pair_page(struct render *r, const char *site, const char *test,
-    struct evkeyvalq *q, struct render_out *o)
-{
-	struct buf	*b = &o->body;
-	const char	*server = render_param(q, "server");
-	sqlite3_stmt	*st;
-	struct buf	 rows, strip;
-	char		*title, *record = NULL, *failing = NULL;
-	int64_t		 pair, before = render_before(q), last = 0;
-	int		 n = 0, status = -1;
-
-	if ((pair = render_pair_id(r, site, test, server)) < 0) {
-		title = xstrfmt("No results for test '%s' on site '%s'%s%s in "
-		    "the store.", test, site, server != NULL ? " via " : "",
-		    server != NULL ? server : "");
-		render_not_found(r, o, title);
-		free(title);
-		return;
-	}
-	title = xstrfmt("%s on %s%s%s", test, site, server != NULL ? " via " :
-	    "", server != NULL ? server : "");
-	render_head(r, b, title, 0);
-	free(title);
-	buf_adds(b, "<p class=\"crumbs\">");
-	render_a(r, b, L_SITE, site, NULL, NULL, site);
-	buf_adds(b, " · <img alt=\"badge\" src=\"");
-	render_href(r, b, L_BADGE_PAIR, site, test, NULL);
-	buf_adds(b, "\"></p>\n");
-	st = render_prepare(r, "SELECT record, status FROM latest WHERE pair = "
-	    "?");
-	sqlite3_bind_int64(st, 1, pair);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		record = xstrdup(col_s(st, 0));
-		status = sqlite3_column_int(st, 1);
-	}
-	sqlite3_finalize(st);
-	if (before == INT64_MAX) {
-		if (record != NULL) {
-			json_t *rec = json_loads(record, 0, NULL);
-
-			failing = xstrdup(json_string_value(json_object_get(
-			    json_object_get(rec, "error"), "command")) != NULL ?
-			    json_string_value(json_object_get(json_object_get(
-			    rec, "error"), "command")) : "");
-			json_decref(rec);
-		}
-		(void)status;
-		render_latest(r, b, record);
-		buf_adds(b, "<section><h2>Durations</h2>");
-		render_chart(r, b, pair, STORE_HOUR, 86400, "24 h");
-		render_chart(r, b, pair, STORE_HOUR, 7 * 86400, "7 d");
-		render_chart(r, b, pair, STORE_DAY, 30 * 86400, "30 d");
-		render_chart(r, b, pair, STORE_DAY, 365 * 86400, "365 d");
-		buf_adds(b, "</section>\n");
-		render_script(r, b, site, test, server != NULL ? server : "",
-		    failing);
-		if ((r->flags & RENDER_RUN) && r->csrf != NULL) {
-			buf_adds(b, "<form method=\"post\" action=\"");
-			render_href(r, b, L_PAIR, site, test, NULL);
-			buf_adds(b, "/run\"><input type=\"hidden\" name=\"csrf\" "
-			    "value=\"");
-			render_attr(b, r->csrf);
-			buf_adds(b, "\"><button>Run now</button></form>\n");
-		}
-	}
-	free(record);
-	free(failing);
-	buf_init(&rows);
-	buf_init(&strip);
-	st = render_history_stmt(r, pair, before, RENDER_PAGE);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		render_result_tr(r, &rows, st, 0);
-		buf_printf(&strip, "<rect x=\"%d\" y=\"0\" width=\"11\" "
-		    "height=\"16\" class=\"%s\"/>", (RENDER_PAGE - 1 - n) * 12,
-		    render_status_class(sqlite3_column_int(st, 2)));
-		last = sqlite3_column_int64(st, 0);
-		n++;
-	}
-	sqlite3_finalize(st);
-	buf_adds(b, "<section><h2>History</h2>");
-	buf_printf(b, "<svg class=\"strip\" viewBox=\"0 0 %d 16\" width=\"%d\" "
-	    "height=\"16\" role=\"img\" aria-label=\"statuses\">",
-	    RENDER_PAGE * 12, RENDER_PAGE * 12);
-	buf_add(b, strip.data, strip.len);
-	buf_adds(b, "</svg>");
-	if (n > 0) {
-		buf_adds(b, "<table class=\"history\"><thead><tr><th>when</th>"
-		    "<th>run</th><th>status</th><th>duration</th>"
-		    "<th>attempts</th><th>message</th></tr></thead><tbody>\n");
-		buf_add(b, rows.data, rows.len);
-		buf_adds(b, "</tbody></table>\n");
-	} else
-		buf_adds(b, "<p>No older results within the retention period."
-		    "</p>");
-	if (n == RENDER_PAGE && !(r->flags & RENDER_STATIC)) {
-		buf_adds(b, "<p class=\"more\"><a rel=\"next\" href=\"");
-		render_href(r, b, L_PAIR, site, test, server);
-		buf_printf(b, "%cbefore=%lld\">older</a></p>", server != NULL ?
-		    '&' : '?', (long long)last);
-	}
-	buf_adds(b, "</section>\n");
-	buf_free(&rows);
-	buf_free(&strip);
-	render_foot(r, b);
-}
-
-/* /runs[?before=T] */
-static void
-render_runs(struct render *r, struct evkeyvalq *q, struct render_out *o)
-{
-	struct buf	*b = &o->body;
-	sqlite3_stmt	*st;
-	int64_t		 before = render_before(q), last = 0;
-	int		 n = 0;
-
-	render_head(r, b, "Runs", 0);
-	st = render_prepare(r, "SELECT name, start_us, command, pairs, results, "
-	    "failures, duration_us, exit_status, ended, host FROM runs WHERE "
-	    "coalesce(start_us, 0) < ? ORDER BY start_us DESC LIMIT ?");
-	sqlite3_bind_int64(st, 1, before);
-	sqlite3_bind_int(st, 2, RENDER_PAGE);
-	buf_adds(b, "<table><thead><tr><th>run</th><th>started</th><th>host</th>"
-	    "<th>pairs</th><th>results</th><th>failures</th><th>wall time</th>"
-	    "<th>exit</th></tr></thead><tbody>\n");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		buf_printf(b, "<tr class=\"%s\"><td>", sqlite3_column_int64(st, 5)
-		    > 0 ? "bad" : "ok");
-		render_a(r, b, L_RUN, col_s(st, 0), NULL, NULL, col_s(st, 0));
-		buf_adds(b, "</td><td>");
-		render_time(b, sqlite3_column_int64(st, 1));
-		buf_adds(b, "</td><td>");
-		render_text(b, col_s(st, 9));
-		buf_printf(b, "</td><td class=\"num\">%lld</td><td class=\"num\">"
-		    "%lld</td><td class=\"num\">%lld</td><td class=\"num\">",
-		    (long long)sqlite3_column_int64(st, 3), (long long)
-		    sqlite3_column_int64(st, 4), (long long)
-		    sqlite3_column_int64(st, 5));
-		if (sqlite3_column_int(st, 8))
-			render_duration(b, sqlite3_column_int64(st, 6));
-		else
-			buf_adds(b, "unfinished");
-		buf_adds(b, "</td><td class=\"num\">");
-		if (sqlite3_column_int(st, 8))
-			buf_printf(b, "%d", sqlite3_column_int(st, 7));
-		buf_adds(b, "</td></tr>\n");
-		last = sqlite3_column_int64(st, 1);
-		n++;
-	}
-	sqlite3_finalize(st);
-	buf_adds(b, "</tbody></table>\n");
-	if (n == RENDER_PAGE && !(r->flags & RENDER_STATIC))
-		buf_printf(b, "<p class=\"more\"><a rel=\"next\" href=\"/runs?"
-		    "before=%lld\">older</a></p>", (long long)last);
-	render_foot(r, b);
-}
-
-/* /runs/ID: counts, then what changed from each pair's result before. */
-static void
-render_run(struct render *r, const char *name, struct render_out *o)
-{
-	struct buf	*b = &o->body;
-	sqlite3_stmt	*st, *prev;
-	int64_t		 id = -1, start = 0;
-	char		*title;
-	int		 n = 0, status, was;
-
-	st = render_prepare(r, "SELECT id, start_us, end_us, duration_us, "
-	    "pairs, results, failures, exit_status, ended, totals, host, "
-	    "inventory FROM runs WHERE name = ?");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		title = xstrfmt("No run '%s' in the store.", name);
-		render_not_found(r, o, title);
-		free(title);
-		return;
-	}
-	title = xstrfmt("Run %s", name);
-	render_head(r, b, title, 0);
-	free(title);
-	id = sqlite3_column_int64(st, 0);
-	start = sqlite3_column_int64(st, 1);
-	buf_adds(b, "<dl class=\"about\"><dt>started</dt><dd>");
-	render_time(b, start);
-	buf_adds(b, "</dd><dt>host</dt><dd>");
-	render_text(b, col_s(st, 10));
-	buf_adds(b, "</dd><dt>inventory</dt><dd>");
-	render_text(b, col_s(st, 11));
-	buf_printf(b, "</dd><dt>pairs</dt><dd>%lld</dd><dt>results</dt><dd>"
-	    "%lld</dd><dt>failures</dt><dd>%lld</dd><dt>wall time</dt><dd>",
-	    (long long)sqlite3_column_int64(st, 4), (long long)
-	    sqlite3_column_int64(st, 5), (long long)sqlite3_column_int64(st, 6));
-	if (sqlite3_column_int(st, 8)) {
-		render_duration(b, sqlite3_column_int64(st, 3));
-		buf_printf(b, "</dd><dt>exit status</dt><dd>%d</dd><dt>totals"
-		    "</dt><dd><code>", sqlite3_column_int(st, 7));
-		render_text(b, col_s(st, 9));
-		buf_adds(b, "</code>");
-	} else
-		buf_adds(b, "unfinished");
-	buf_adds(b, "</dd></dl>\n");
-	sqlite3_finalize(st);
-	st = render_prepare(r, "SELECT " RESULT_COLUMNS ", r.pair FROM results "
-	    "r JOIN pairs p ON p.id = r.pair JOIN runs u ON u.id = r.run WHERE "
-	    "r.run = ? ORDER BY p.site, p.test, p.server");
-	prev = render_prepare(r, "SELECT status FROM results WHERE pair = ? AND "
-	    "start_us < ? ORDER BY start_us DESC LIMIT 1");
-	sqlite3_bind_int64(st, 1, id);
-	buf_adds(b, "<section><h2>Changed since the run before</h2>");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		status = sqlite3_column_int(st, 2);
-		sqlite3_reset(prev);
-		sqlite3_bind_int64(prev, 1, sqlite3_column_int64(st, 9));
-		sqlite3_bind_int64(prev, 2, sqlite3_column_int64(st, 0));
-		was = sqlite3_step(prev) == SQLITE_ROW ?
-		    sqlite3_column_int(prev, 0) : -1;
-		if (was == status || (was >= 0 &&
-		    result_status_failed((enum result_status)was) ==
-		    result_status_failed((enum result_status)status) &&
-		    !result_status_failed((enum result_status)status)))
-			continue;
-		if (n++ == 0)
-			buf_adds(b, "<table><thead><tr><th>site</th><th>test</th>"
-			    "<th>was</th><th>now</th><th>message</th></tr>"
-			    "</thead><tbody>\n");
-		buf_printf(b, "<tr class=\"%s\"><td>", render_status_class(
-		    status));
-		render_a(r, b, L_SITE, col_s(st, 6), NULL, NULL, col_s(st, 6));
-		buf_adds(b, "</td><td>");
-		render_a(r, b, L_PAIR, col_s(st, 6), col_s(st, 7), col_s(st, 8),
-		    col_s(st, 7));
-		buf_adds(b, "</td><td>");
-		if (was >= 0)
-			render_status(b, was);
-		else
-			buf_adds(b, "new");
-		buf_adds(b, "</td><td>");
-		render_status(b, status);
-		buf_adds(b, "</td><td class=\"msg\">");
-		render_text(b, col_s(st, 5));
-		buf_adds(b, "</td></tr>\n");
-	}
-	sqlite3_finalize(st);
-	sqlite3_finalize(prev);
-	buf_adds(b, n > 0 ? "</tbody></table>" : "<p>Nothing changed.</p>");
-	buf_adds(b, "</section>\n");
-	render_foot(r, b);
-}
-
-/* /types/TYPE and /servers/SERVER: their pairs, with rollups. */
-static void
-render_group(struct render *r, int server, const char *name,
-    struct render_out *o)
-{
-	struct buf		*b = &o->body;
-	struct render_filter	 f;
-	sqlite3_stmt		*st;
-	char			*title;
-	size_t			 n;
-
-	memset(&f, 0, sizeof f);
-	if (server)
-		f.server = name;
-	else
-		f.type = name;
-	title = xstrfmt("%s %s", server ? "Server" : "Type", name);
-	render_head(r, b, title, 0);
-	free(title);
-	st = render_prepare(r, BOARD_SQL);
-	n = render_pairs_of(r, b, st, 1, &f);
-	sqlite3_finalize(st);
-	if (n == 0) {
-		title = xstrfmt("No results for %s '%s' in the store.", server ?
-		    "server" : "type", name);
-		render_not_found(r, o, title);
-		free(title);
-		return;
-	}
-	render_foot(r, b);
-}
-
-/* A JSON body. */
-static void
-render_json(struct render_out *o, json_t *v)
-{
-	char	*s;
-
-	o->ctype = "application/json";
-	s = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII);
-	buf_adds(&o->body, s);
-	buf_addc(&o->body, '\n');
-	free(s);
-	json_decref(v);
-}
-
-static json_t *
-render_jtime(int64_t us)
-{
-	char		 s[40];
-	struct tm	 tm;
-	time_t		 t = (time_t)(us / 1000000);
-
-	if (us <= 0)
-		return (json_null());
-	gmtime_r(&t, &tm);
-	strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%S", &tm);
-	return (json_sprintf("%s.%06lldZ", s, (long long)(us % 1000000)));
-}
-
-static json_t *
-render_jstr(const char *s)
-{
-	return (s != NULL && *s != '\0' ? json_string(s) : json_null());
-}
-
-/* /api/v1/status: the latest result of every pair. */
-static void
-render_api_status(struct render *r, struct render_out *o)
-{
-	struct render_pair	 p;
-	sqlite3_stmt		*st;
-	json_t			*a;
-
-	a = json_array();
-	st = render_prepare(r, BOARD_SQL);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		render_pair_row(st, &p);
-		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:o, s:o, "
-		    "s:s, s:o, s:o, s:o, s:I, s:o, s:I}", "site", p.site, "test",
-		    p.test, "server", render_jstr(p.server), "type",
-		    render_jstr(p.type), "url", render_jstr(p.url), "status",
-		    render_status_name(p.status), "error_class",
-		    p.eclass > 0 && p.eclass < ERR__COUNT ?
-		    json_string(error_class_name((enum error_class)p.eclass)) :
-		    json_null(), "message", result_status_failed(
-		    (enum result_status)p.status) ? render_jstr(p.message) :
-		    json_null(), "start", render_jtime(p.start_us),
-		    "duration_us", (json_int_t)p.duration_us, "failing_since",
-		    render_jtime(p.since_us), "failing_streak",
-		    (json_int_t)p.streak));
-	}
-	sqlite3_finalize(st);
-	render_json(o, json_pack("{s:o, s:o}", "generated",
-	    render_jtime((int64_t)render_now(r)), "pairs", a));
-}
-
-/* /api/v1/sites/SITE/TEST/history?before=&limit=&server= */
-static void
-render_api_history(struct render *r, const char *site, const char *test,
-    struct evkeyvalq *q, struct render_out *o)
-{
-	const char	*server = render_param(q, "server");
-	const char	*lim = render_param(q, "limit");
-	sqlite3_stmt	*st;
-	json_t		*a;
-	int64_t		 pair, last = 0;
-	long		 limit = RENDER_PAGE;
-	int		 n = 0;
-
-	if (lim != NULL && parse_int(lim, 1, RENDER_MAX_PAGE, &limit) != 0) {
-		o->status = 400;
-		render_json(o, json_pack("{s:s}", "error", "limit must be a "
-		    "number from 1 to 500"));
-		return;
-	}
-	if ((pair = render_pair_id(r, site, test, server)) < 0) {
-		o->status = 404;
-		render_json(o, json_pack("{s:s}", "error", "no such pair in "
-		    "the store"));
-		return;
-	}
-	a = json_array();
-	st = render_history_stmt(r, pair, render_before(q), (int)limit);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int status = sqlite3_column_int(st, 2);
-		int ec = sqlite3_column_int(st, 9);
-
-		last = sqlite3_column_int64(st, 0);
-		json_array_append_new(a, json_pack("{s:o, s:I, s:s, s:s, s:o, "
-		    "s:I, s:i, s:o}", "start", render_jtime(last), "start_us",
-		    (json_int_t)last, "run", col_s(st, 1), "status",
-		    render_status_name(status), "error_class", ec > 0 &&
-		    ec < ERR__COUNT ? json_string(error_class_name(
-		    (enum error_class)ec)) : json_null(), "duration_us",
-		    (json_int_t)sqlite3_column_int64(st, 3), "attempts",
-		    sqlite3_column_int(st, 4), "message",
-		    render_jstr(col_s(st, 5))));
-		n++;
-	}
-	sqlite3_finalize(st);
-	render_json(o, json_pack("{s:s, s:s, s:o, s:o, s:o}", "site", site,
-	    "test", test, "server", render_jstr(server), "results", a, "next",
-	    n == limit ? json_integer((json_int_t)last) : json_null()));
-}
-
-/* A shields-style badge: label | value. */
-static void
-render_badge_svg(struct render_out *o, const char *label, int status,
-    int any)
-{
-	struct buf	*b = &o->body;
-	const char	*value = !any ? "unknown" : render_status_name(status);
-	const char	*color = !any ? "#9f9f9f" : status == RESULT_PASS ?
-			    "#4c1" : status == RESULT_PASS_AFTER_RETRY ?
-			    "#dfb317" : status == RESULT_SKIPPED ? "#9f9f9f" :
-			    "#e05d44";
-	int		 lw = 6 * (int)utf8_columns(label, strlen(label)) + 10;
-	int		 vw = 6 * (int)strlen(value) + 10;
-
-	if (lw > 400)
-		lw = 400;
-	o->ctype = "image/svg+xml";
-	buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-	    "height=\"20\" role=\"img\" aria-label=\"", lw + vw);
-	render_attr(b, label);
-	buf_printf(b, ": %s\"><rect width=\"%d\" height=\"20\" fill=\"#555\"/>"
-	    "<rect x=\"%d\" width=\"%d\" height=\"20\" fill=\"%s\"/>"
-	    "<g fill=\"#fff\" font-family=\"Verdana,sans-serif\" "
-	    "font-size=\"11\"><text x=\"5\" y=\"14\">", value, lw, lw, vw,
-	    color);
-	render_text(b, label);
-	buf_printf(b, "</text><text x=\"%d\" y=\"14\">%s</text></g></svg>\n",
-	    lw + 5, value);
-}
-
-/* /badge/SITE.svg (the worst of its pairs) and /badge/SITE/TEST.svg. */
-static void
-render_badge(struct render *r, const char *site, const char *test,
-    struct render_out *o)
-{
-	sqlite3_stmt	*st;
-	int		 status = RESULT_PASS, any = 0, s;
-
-	st = render_prepare(r, "SELECT l.status FROM latest l JOIN pairs p ON "
-	    "p.id = l.pair WHERE p.site = ? AND (?2 IS NULL OR p.test = ?2)");
-	sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
-	if (test != NULL)
-		sqlite3_bind_text(st, 2, test, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		s = sqlite3_column_int(st, 0);
-		if (!any || (result_status_failed((enum result_status)s) &&
-		    !result_status_failed((enum result_status)status)) ||
-		    (s == RESULT_PASS_AFTER_RETRY && status == RESULT_PASS))
-			status = s;
-		any = 1;
-	}
-	sqlite3_finalize(st);
-	if (!any)
-		o->status = 404;
-	render_badge_svg(o, test != NULL ? test : site, status, any);
-}
-
-/* A Prometheus label value: \ " and newline escaped. */
-static void
-render_label(struct buf *b, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (*s == '\\' || *s == '"')
-			buf_addc(b, '\\');
-		if (*s == '\n')
-			buf_adds(b, "\\n");
-		else
-			buf_addc(b, *s);
-	}
-}
-
-/* /metrics: the latest result of each pair, in Prometheus text format. */
-static void
-render_metrics(struct render *r, struct render_out *o)
-{
-	static const char *const names[] = { "kong_check_up",
-	    "kong_check_duration_seconds", "kong_check_timestamp_seconds",
-	    "kong_check_failing_streak" };
-	static const char *const help[] = {
-	    "Whether the latest result of a pair passed (1) or not (0).",
-	    "Duration of the latest result of a pair.",
-	    "When the latest result of a pair started.",
-	    "How many results in a row a pair has failed." };
-	struct buf		*b = &o->body;
-	struct render_pair	 p;
-	sqlite3_stmt		*st;
-	size_t			 k;
-
-	o->ctype = "text/plain; version=0.0.4; charset=utf-8";
-	for (k = 0; k < nitems(names); k++) {
-		buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", names[k],
-		    help[k], names[k]);
-		st = render_prepare(r, BOARD_SQL);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			render_pair_row(st, &p);
-			if (p.status == RESULT_SKIPPED)
-				continue;
-			buf_printf(b, "%s{site=\"", names[k]);
-			render_label(b, p.site);
-			buf_adds(b, "\",test=\"");
-			render_label(b, p.test);
-			buf_adds(b, "\",server=\"");
-			render_label(b, p.server);
-			buf_adds(b, "\"} ");
-			if (k == 0)
-				buf_printf(b, "%d\n", result_status_passed(
-				    (enum result_status)p.status));
-			else if (k == 1)
-				buf_printf(b, "%.6f\n", (double)p.duration_us /
-				    1e6);
-			else if (k == 2)
-				buf_printf(b, "%.3f\n", (double)p.start_us / 1e6);
-			else
-				buf_printf(b, "%lld\n", (long long)p.streak);
-		}
-		sqlite3_finalize(st);
-	}
-	st = render_prepare(r, "SELECT max(start_us), count(*) FROM runs");
-	if (sqlite3_step(st) == SQLITE_ROW)
-		buf_printf(b, "# HELP kong_last_run_timestamp_seconds When the "
-		    "last run started.\n# TYPE kong_last_run_timestamp_seconds "
-		    "gauge\nkong_last_run_timestamp_seconds %.3f\n# HELP "
-		    "kong_runs Runs in the store.\n# TYPE kong_runs gauge\n"
-		    "kong_runs %lld\n", (double)sqlite3_column_int64(st, 0) / 1e6,
-		    (long long)sqlite3_column_int64(st, 1));
-	sqlite3_finalize(st);
 }
 
 static const char render_css[] =
@@ -2039,95 +1154,4 @@ render_page(struct render *r, const char *path, const char *query,
 	for (i = 0; i < 7; i++)
 		free(seg[i]);
 	evhttp_clear_headers(&q);
-}
-
-/* Add "PATH[?server=S]" to a list. */
-static void
-render_add_path(struct render *r, char ***v, size_t *n, struct buf *b)
-{
-	if (map_get(&r->written, b->data) != NULL) {
-		buf_reset(b);
-		return;
-	}
-	map_set(&r->written, b->data, r);
-	*v = xreallocarray(*v, *n + 2, sizeof **v);
-	(*v)[(*n)++] = xstrdup(b->data);
-	(*v)[*n] = NULL;
-	buf_reset(b);
-}
-
-/*
- * Every page kong html writes, as "PATH" or "PATH?server=S" with names
- * percent-encoded: the fixed pages, the last runs, every site, pair, type
- * and server, their badges and API files. Caller frees.
- */
-char **
-render_static_paths(struct render *r)
-{
-	static const char *const fixed[] = { "/", "/failed", "/dashboard",
-	    "/runs", "/style.css", "/api/v1/status" };
-	sqlite3_stmt	*st;
-	struct buf	 b;
-	char		**v = NULL;
-	size_t		 n = 0, i;
-
-	buf_init(&b);
-	for (i = 0; i < nitems(fixed); i++) {
-		buf_adds(&b, fixed[i]);
-		render_add_path(r, &v, &n, &b);
-	}
-	st = render_prepare(r, "SELECT name FROM runs ORDER BY start_us DESC "
-	    "LIMIT 50");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		buf_adds(&b, "/runs/");
-		render_url_segment(&b, col_s(st, 0));
-		render_add_path(r, &v, &n, &b);
-	}
-	sqlite3_finalize(st);
-	st = render_prepare(r, "SELECT DISTINCT site FROM pairs ORDER BY site");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		buf_adds(&b, "/sites/");
-		render_url_segment(&b, col_s(st, 0));
-		render_add_path(r, &v, &n, &b);
-		buf_adds(&b, "/badge/");
-		render_url_segment(&b, col_s(st, 0));
-		buf_adds(&b, ".svg");
-		render_add_path(r, &v, &n, &b);
-	}
-	sqlite3_finalize(st);
-	st = render_prepare(r, "SELECT site, test, server FROM pairs ORDER BY "
-	    "site, test, server");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		for (i = 0; i < 3; i++) {
-			buf_adds(&b, i == 0 ? "/sites/" : i == 1 ? "/badge/" :
-			    "/api/v1/sites/");
-			render_url_segment(&b, col_s(st, 0));
-			buf_addc(&b, '/');
-			render_url_segment(&b, col_s(st, 1));
-			buf_adds(&b, i == 1 ? ".svg" : i == 2 ? "/history" : "");
-			if (i != 1 && *col_s(st, 2) != '\0') {
-				buf_adds(&b, "?server=");
-				render_url_segment(&b, col_s(st, 2));
-			}
-			render_add_path(r, &v, &n, &b);
-		}
-	}
-	sqlite3_finalize(st);
-	st = render_prepare(r, "SELECT DISTINCT type, 0 FROM pairs WHERE type "
-	    "IS NOT NULL AND type != '' UNION SELECT DISTINCT server, 1 FROM "
-	    "pairs WHERE server != '' ORDER BY 2, 1");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		buf_adds(&b, sqlite3_column_int(st, 1) ? "/servers/" :
-		    "/types/");
-		render_url_segment(&b, col_s(st, 0));
-		render_add_path(r, &v, &n, &b);
-	}
-	sqlite3_finalize(st);
-	for (i = 0; r->inv != NULL && i < r->inv->nservers; i++) {
-		buf_adds(&b, "/servers/");
-		render_url_segment(&b, r->inv->servers[i]->name);
-		render_add_path(r, &v, &n, &b);
-	}
-	buf_free(&b);
-	return (v);
 }
