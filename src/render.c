@@ -361,7 +361,11 @@ render_status(struct buf *b, int st)
 void
 render_duration(struct buf *b, int64_t us)
 {
-	if (us >= 10000000)
+	if (us >= 7200 * 1000000LL)
+		buf_printf(b, "%.0f h", (double)us / 3600e6);
+	else if (us >= 120 * 1000000LL)
+		buf_printf(b, "%.0f min", (double)us / 60e6);
+	else if (us >= 10000000)
 		buf_printf(b, "%.0f s", (double)us / 1e6);
 	else if (us >= 1000000)
 		buf_printf(b, "%.1f s", (double)us / 1e6);
@@ -579,9 +583,9 @@ render_last_sweep(struct render *r, struct buf *b)
 	buf_adds(b, ").</p>\n");
 	if ((gap > 0 && age > 3 * gap && age > 600 * 1000000LL) ||
 	    (gap == 0 && age > 86400 * 1000000LL)) {
-		buf_adds(b, "<p class=\"stale\">Stale: no sweep for ");
+		buf_adds(b, "<p class=\"stale\">Stale: the last sweep started ");
 		render_age(r, b, last);
-		buf_adds(b, ", while they came every ");
+		buf_adds(b, ", and they came every ");
 		render_duration(b, gap > 0 ? gap : 86400 * 1000000LL);
 		buf_adds(b, ". Is cron running kong check?</p>\n");
 	}

@@ -36,7 +36,7 @@ has() {
 		echo "ok $n - tests/serve.sh:${BASH_LINENO[0]}: $3"
 	else
 		echo "not ok $n - tests/serve.sh:${BASH_LINENO[0]}: $3"
-		echo "# no match for: $2"; head -c 600 "$1" | sed 's/^/# /'
+		echo "# no match for: $2"; head -c 600 "$1" | sed 's/^/# /'; echo
 	fi
 }
 
@@ -413,6 +413,16 @@ PY
 is "$(tail -1 "$tmp/links")" "broken 0" "every relative link and image of every page resolves"
 is "$(htmlcheck $(find "$out" -name '*.html'))" "" "the static pages carry no live element either"
 jq -e '.pairs | length > 10' "$out/api/v1/status.json" > /dev/null && ok "the static API file is JSON" || notok "static API"
+
+# --- sweeps that stopped -----------------------------------------------------------------
+python3 "$top_srcdir/bench/genlog" --now $(( $(date +%s) - 2 * 86400 )) 3 1 1 30 > "$tmp/stale.jsonl"
+"$KONG" store --store "$tmp/stale.db" -q ingest "$tmp/stale.jsonl"
+serve_start --store "$tmp/stale.db" --listen 127.0.0.1:0 || notok "serve stale.db"
+get "$URL/" > /dev/null
+has "$tmp/body" '<p class="stale">Stale: the last sweep started 2 d ago, and they came every 30 min' \
+    "the board warns when sweeps have stopped"
+serve_stop
+if grep -q 'class="stale"' "$tmp/board.html"; then notok "a fresh board says stale"; else ok "a fresh board does not"; fi
 
 # --- a real browser -------------------------------------------------------------------
 if ! command -v chromium > /dev/null 2>&1; then

@@ -165,6 +165,26 @@ is "$(q "$fresh" 'SELECT count(*) FROM results')" 9 \
 is "$(q "$fresh" 'SELECT count(*) || ":" || (SELECT sum(count) FROM rollups) FROM results')" \
     "$before" "rebuild with the saved copy named gives the same store"
 
+# --- retention: raw results go, rollups stay, and nothing counts twice ----------
+inv3=$tmp/fleet3
+mkdir -p "$inv3"
+printf '[kong]\nretention = 1d\nstore = ret.db\n' > "$inv3/kong.ini"
+python3 "$top_srcdir/bench/genlog" 5 2 3 60 > "$tmp/old.jsonl"
+all=$(grep -c '"record":"result"' "$tmp/old.jsonl")
+"$KONG" store -c "$inv3" -q ingest "$tmp/old.jsonl"
+rdb=$inv3/ret.db
+kept=$(q "$rdb" 'SELECT count(*) FROM results')
+[ "$kept" -gt 0 ] && [ "$kept" -lt "$all" ] && ok "retention = 1d keeps $kept of $all raw results" || notok "kept $kept of $all"
+is "$(q "$rdb" "SELECT count(*) FROM results WHERE start_us < (strftime('%s', 'now') - 86400 - 60) * 1000000")" 0 \
+    "none older than the retention period"
+is "$(q "$rdb" 'SELECT sum(count) FROM rollups WHERE period = 86400')" "$all" "the daily rollups count them all"
+cp "$tmp/old.jsonl" "$tmp/old-copy.jsonl"
+printf '\n' >> "$tmp/old-copy.jsonl"
+"$KONG" store -c "$inv3" -q ingest "$tmp/old-copy.jsonl"
+is "$(q "$rdb" 'SELECT sum(count) FROM rollups WHERE period = 86400')" "$all" \
+    "ingesting the log again (as another file) counts nothing twice, even past retention"
+is "$(q "$rdb" 'SELECT count(*) FROM results')" "$kept" "and adds no raw results"
+
 # --- store = none, and [kong] store ---------------------------------------------
 inv2=$tmp/fleet2
 mkdir -p "$inv2"
