@@ -407,7 +407,9 @@ store_open(const char *path, int flags, char **cause)
 	    SQLITE_DETERMINISTIC, NULL, store_hist_merge_fn, NULL, NULL);
 	if (!(flags & STORE_READONLY) &&
 	    (store_exec(s, "PRAGMA journal_mode = WAL;"
-	    "PRAGMA synchronous = NORMAL;") != 0 ||
+	    "PRAGMA synchronous = NORMAL;"
+	    /* Results land all over their key: keep more of the tree. */
+	    "PRAGMA cache_size = -32768;") != 0 ||
 	    store_begin(s) != 0 || store_exec(s, store_schema) != 0 ||
 	    store_exec(s, "INSERT OR IGNORE INTO meta VALUES ('schema', '2')")
 	    != 0 || store_commit(s) != 0)) {
