@@ -81,6 +81,9 @@ extern const struct cli_cmd cli_render_cmd;
 extern const struct cli_cmd cli_lint_cmd;
 extern const struct cli_cmd cli_bench_cmd;
 extern const struct cli_cmd cli_help_cmd;
+extern const struct cli_cmd cli_store_cmd;
+extern const struct cli_cmd cli_serve_cmd;
+extern const struct cli_cmd cli_html_cmd;
 
 const struct cli_cmd *cli_find(const char *);
 int		 cli_main(int, char **);
@@ -98,6 +101,12 @@ int		 cli_number(const struct cli_cmd *, const char *, const char *,
 		     long, long, long *);
 int		 cli_color(FILE *);
 char		*cli_hint(const char *, char *const *, size_t);
+
+/* cli-store.c: where the log and the history store are. */
+char		*cli_log_path(const struct inventory *, const struct settings *);
+char		*cli_store_path(const struct inventory *,
+		     const struct settings *);
+char		*cli_find_store(const struct cli_args *, const char *, long *);
 
 /* A table printed with aligned columns. */
 struct table {

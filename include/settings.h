@@ -87,7 +87,12 @@
 	    "meta refreshes followed in one navigation")		\
 	X(max_elements, INT, 100000, 1000000, 1, 100000000, 0, SET_ANY,	\
 	    NULL, "N", "elements of a page's tree for find ... x and "	\
-	    "the forms")
+	    "the forms")						\
+	X(store, STRING, 0, 0, 0, 0, 0, SET_CHECK, NULL, "PATH",	\
+	    "the history store (SQLite; default kong.db beside the log; "	\
+	    "none: no store)")						\
+	X(retention, DURATION, 7776000000L, 7776000000L, 86400000, 0, 0, 0, \
+	    NULL, "DUR", "how long the store keeps raw results")
 
 enum setting_type {
 	SETTING_INT,		/* a whole number within [min, max] */

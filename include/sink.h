@@ -93,4 +93,8 @@ struct sink	*sink_progress_create(FILE *, int);
 #define SUMMARY_FAILED	1	/* only when something failed (for cron) */
 struct sink	*sink_summary_create(FILE *, int, int);
 
+/* sink-store.c: the history store (store.h), in batches. */
+struct sink	*sink_store_open(const char *, const char *, long, FILE *,
+		     char **);
+
 #endif

@@ -65,23 +65,6 @@ struct check_state {
 	struct event	*sigterm;
 };
 
-/* The log: --log, else [kong] log (relative to its file), else kong.jsonl. */
-static char *
-check_log_path(const struct inventory *inv, const struct settings *set)
-{
-	char	*dir, *path;
-
-	if (set->log == NULL)
-		return (path_join(inv->dir, "kong.jsonl"));
-	if (strcmp(set->log, "-") == 0 ||
-	    set->origin[SETTING_log].file == NULL)
-		return (xstrdup(set->log));
-	dir = path_dirname(set->origin[SETTING_log].file);
-	path = path_join(dir, set->log);
-	free(dir);
-	return (path);
-}
-
 /* --dry-run: the pairs, one a line: site, test, server, live or skipped. */
 static void
 check_dry_run(struct sweep *sw)
@@ -328,19 +311,29 @@ check_sinks(struct check_state *st, const struct check_opts *o,
     const struct inventory *inv, const struct settings *set)
 {
 	struct sink	*k;
-	char		*log, *cause;
+	char		*log, *db, *cause;
 	int		 tty = isatty(STDERR_FILENO);
 
-	log = check_log_path(inv, set);
-	k = sink_jsonl_open(log, 0, &cause);
-	free(log);
-	if (k == NULL) {
+	log = cli_log_path(inv, set);
+	if ((k = sink_jsonl_open(log, 0, &cause)) == NULL) {
 		fprintf(stderr, "kong check: cannot open the results log %s\n",
 		    cause);
 		free(cause);
+		free(log);
 		return (KONG_EXIT_IO);
 	}
 	sweep_add_sink(st->sweep, k);
+	if ((db = cli_store_path(inv, set)) != NULL) {
+		if ((k = sink_store_open(db, log, set->retention, stderr,
+		    &cause)) == NULL) {
+			fprintf(stderr, "kong check: store: %s; checking "
+			    "without it\n", cause);
+			free(cause);
+		} else
+			sweep_add_sink(st->sweep, k);
+		free(db);
+	}
+	free(log);
 	if (!o->quiet && o->progress && tty)
 		sweep_add_sink(st->sweep, sink_progress_create(stderr,
 		    cli_color(stderr)));

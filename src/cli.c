@@ -28,6 +28,9 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_render_cmd,
 	&cli_lint_cmd,
 	&cli_bench_cmd,
+	&cli_store_cmd,
+	&cli_serve_cmd,
+	&cli_html_cmd,
 	&cli_help_cmd,
 };
 const size_t cli_ncommands = nitems(cli_commands);

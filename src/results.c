@@ -274,7 +274,7 @@ results_int(json_t *o, const char *key)
 }
 
 /* ISO 8601 UTC with microseconds (record_time's form) to microseconds. */
-static uint64_t
+uint64_t
 results_time(const char *s)
 {
 	struct tm	 tm;

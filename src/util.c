@@ -38,8 +38,8 @@ realtime_usec(void)
 }
 
 /*
- * Parse a duration: a number with an optional unit ms, s (the default), m or
- * h; "1.5s" and "500ms" work. Returns 0 and fills *ms, or -1.
+ * Parse a duration: a number with an optional unit ms, s (the default), m, h
+ * or d; "1.5s" and "500ms" work. Returns 0 and fills *ms, or -1.
  */
 int
 parse_duration_ms(const char *s, long *ms)
@@ -65,6 +65,8 @@ parse_duration_ms(const char *s, long *ms)
 		mult = 60000;
 	else if (strcmp(end, "h") == 0)
 		mult = 3600000;
+	else if (strcmp(end, "d") == 0)
+		mult = 86400000;
 	else
 		return (-1);
 	v *= mult;
