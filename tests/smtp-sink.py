@@ -3,7 +3,8 @@
 #
 #   smtp-sink.py DIR PORTFILE [CERT KEY [require]]
 #
-# Listens on a free port of 127.0.0.1, writes the port to PORTFILE (renamed
+# Listens on a free port of 127.0.0.1 (or on $SMTP_PORT, to come back where
+# it was), writes the port to PORTFILE (renamed
 # into place whole), and writes each message it accepts to DIR/NNNN.eml,
 # after two lines saying its envelope recipients and whether it came over
 # TLS. With CERT and KEY it offers STARTTLS; with "require" it refuses
@@ -19,7 +20,8 @@ from aiosmtpd.smtp import SMTP
 class Sink:
     def __init__(self, directory):
         self.directory = directory
-        self.n = 0
+        # Numbering goes on after a restart.
+        self.n = len([f for f in os.listdir(directory) if f.endswith(".eml")])
 
     async def handle_DATA(self, server, session, envelope):
         self.n += 1
@@ -47,7 +49,7 @@ def main():
     server = loop.run_until_complete(loop.create_server(
         lambda: SMTP(sink, hostname="smtp.test", tls_context=ctx,
                      require_starttls=require),
-        "127.0.0.1", 0))
+        "127.0.0.1", int(os.environ.get("SMTP_PORT", "0"))))
     port = server.sockets[0].getsockname()[1]
     with open(portfile + ".tmp", "w") as f:
         f.write("%d\n" % port)
