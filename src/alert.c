@@ -321,10 +321,10 @@ alert_decide(struct alerts *a, struct alert_seen *s, uint64_t now)
 		p.fails = 0;
 	}
 	s->since_us = p.since_us;
-	s->silenced = alert_silence_of(a, s) != NULL;
-	if (s->silenced)
-		;	/* recorded, not reported; the reported state stays */
-	else if (alert_changes(p.history) >= changes) {
+	/* Silenced: recorded, not reported; the reported state stays. */
+	if ((s->silenced = alert_silence_of(a, s) != NULL))
+		return (alert_pair_put(a->db, s->site, s->test, s->server, &p));
+	if (alert_changes(p.history) >= changes) {
 		if (!p.flapping) {
 			p.flapping = 1;
 			p.notified_us = now;
