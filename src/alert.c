@@ -14,7 +14,8 @@
  *   reminder, flap_changes changes within flap_window runs one "flapping"
  *   and nothing more until it settles; a silenced pair is recorded, not
  *   reported, and keeps its reported state so that what still fails when
- *   the silence ends is reported at the next run;
+ *   the silence ends is reported at the next run (a maintenance window,
+ *   an attribute of a site, type or server, is a recurring silence);
  * - then the grouping: new failures of most checks on one server in one
  *   error class become one line for the server; every recipient (site
  *   managers, type managers, admins: result.where.recipients) gets one
@@ -25,6 +26,7 @@
  * outbox is delivered (alert-deliver.c) and the outcome goes into run_end.
  */
 #include <ctype.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -234,6 +236,128 @@ alert_setting(struct alerts *a, const struct alert_seen *s, const char *key,
 	return (def);
 }
 
+static const char *alert_days[] = { "sun", "mon", "tue", "wed", "thu", "fri",
+    "sat" };
+
+static int
+alert_day(const char *p, size_t len)
+{
+	int	i;
+
+	for (i = 0; i < 7; i++)
+		if (len == 3 && strncasecmp(p, alert_days[i], 3) == 0)
+			return (i);
+	return (-1);
+}
+
+/*
+ * Whether tm is inside a maintenance window: a list of "[DAY[-DAY]]
+ * HH:MM-HH:MM" (local time; no day: every day; a window past midnight ends
+ * the next day), such as "sun 02:00-04:00, mon-fri 23:30-00:15". Returns
+ * 1, 0, or -1 if the list is not well formed.
+ */
+static int
+alert_window_in(const char *spec, const struct tm *tm)
+{
+	char		*copy, *item, *next, *sp;
+	int		 d0, d1, h0, m0, h1, m1, end, in = 0, ok, day, start,
+			 stop, now, prev;
+
+	copy = xstrdup(spec);
+	for (item = copy; item != NULL && in != -1; item = next) {
+		if ((next = strchr(item, ',')) != NULL)
+			*next++ = '\0';
+		while (*item == ' ')
+			item++;
+		if (*item == '\0')
+			continue;
+		d0 = 0;
+		d1 = 6;
+		if (isalpha((unsigned char)*item)) {
+			sp = item + strcspn(item, " ");
+			d0 = alert_day(item, 3);
+			d1 = sp - item == 7 && item[3] == '-' ? alert_day(item + 4,
+			    3) : sp - item == 3 ? d0 : -1;
+			if (d0 == -1 || d1 == -1) {
+				in = -1;
+				break;
+			}
+			item = sp;
+		}
+		ok = sscanf(item, " %d:%d-%d:%d%n", &h0, &m0, &h1, &m1, &end) ==
+		    4 && item[end + strspn(item + end, " ")] == '\0' && h0 >= 0 &&
+		    h0 < 24 && m0 >= 0 && m0 < 60 && h1 >= 0 && h1 <= 24 &&
+		    m1 >= 0 && m1 < 60 && (h1 < 24 || m1 == 0);
+		if (!ok) {
+			in = -1;
+			break;
+		}
+		start = h0 * 60 + m0;
+		stop = h1 * 60 + m1;
+		now = tm->tm_hour * 60 + tm->tm_min;
+		day = tm->tm_wday;
+		prev = (day + 6) % 7;
+#define ALERT_DAY_IN(x) (d0 <= d1 ? (x) >= d0 && (x) <= d1 : \
+	    (x) >= d0 || (x) <= d1)
+		if (start < stop) {
+			if (ALERT_DAY_IN(day) && now >= start && now < stop)
+				in = 1;
+		} else if ((ALERT_DAY_IN(day) && now >= start) ||
+		    (ALERT_DAY_IN(prev) && now < stop))
+			in = 1;
+#undef ALERT_DAY_IN
+	}
+	free(copy);
+	return (in);
+}
+
+/* Whether a maintenance attribute in attrs covers now; bad ones are said. */
+static int
+alert_maintenance(json_t *attrs, const char *kind, const char *name,
+    const struct tm *tm)
+{
+	json_t	*v;
+	int	 in;
+
+	if (attrs == NULL || (v = json_object_get(attrs, "maintenance")) ==
+	    NULL || !json_is_string(v))
+		return (0);
+	if ((in = alert_window_in(json_string_value(v), tm)) != -1)
+		return (in);
+	fprintf(stderr, "kong: %s %s: maintenance = '%s' is not a list of "
+	    "[DAY[-DAY]] HH:MM-HH:MM windows (such as 'sun 02:00-04:00'); "
+	    "ignored\n", kind, name, json_string_value(v));
+	json_object_del(attrs, "maintenance");	/* say it once */
+	return (0);
+}
+
+/* Whether the site, its type or one of its servers is in maintenance. */
+static int
+alert_in_maintenance(struct alerts *a, const struct alert_seen *s)
+{
+	const struct site	*site = inventory_site(a->inv, s->site);
+	struct tm		 tm;
+	time_t			 now = time(NULL);
+	size_t			 i;
+
+	if (site == NULL)
+		return (0);
+	localtime_r(&now, &tm);
+	if (alert_maintenance(site->attrs, "site", site->name, &tm) ||
+	    (site->type != NULL && alert_maintenance(site->type->attrs, "type",
+	    site->type->name, &tm)))
+		return (1);
+	for (i = 0; i < site->nservers; i++) {
+		if (s->server != NULL && strcmp(s->server,
+		    site->servers[i]->name) != 0)
+			continue;
+		if (alert_maintenance(site->servers[i]->attrs, "server",
+		    site->servers[i]->name, &tm))
+			return (1);
+	}
+	return (0);
+}
+
 /* The silence that covers a result, or NULL. */
 static const struct silence *
 alert_silence_of(struct alerts *a, const struct alert_seen *s)
@@ -322,7 +446,9 @@ alert_decide(struct alerts *a, struct alert_seen *s, uint64_t now)
 	}
 	s->since_us = p.since_us;
 	/* Silenced: recorded, not reported; the reported state stays. */
-	if ((s->silenced = alert_silence_of(a, s) != NULL))
+	s->silenced = alert_silence_of(a, s) != NULL ||
+	    alert_in_maintenance(a, s);
+	if (s->silenced)
 		return (alert_pair_put(a->db, s->site, s->test, s->server, &p));
 	if (alert_changes(p.history) >= changes) {
 		if (!p.flapping) {

@@ -291,9 +291,14 @@ down blog; check; check
 has "$tmp/check.err" 'webhook to http://127.0.0.1:[0-9]+/hook not delivered after 3 attempts: the webhook answered 500' \
     "a webhook answering 500 is retried and reported"
 rm "$hookdir/status"
-check
+"$KONG" alert -c "$inv" > "$tmp/alert.out"
+is "$?" 0 "kong alert delivers what is left in the outbox"
+is "$(cat "$tmp/alert.out")" "1 delivered, 0 not delivered" "and says so"
 is "$(jq -r '.failing[0].site' "$hookdir/$(ls "$hookdir" | grep '\.json$' | sort | tail -1)")" blog \
-    "and delivered at the next run"
+    "the webhook document that was kept"
+h=$(hooks)
+"$KONG" alert -c "$inv" > "$tmp/alert.out"
+is "$(cat "$tmp/alert.out") $(hooks)" "0 delivered, 0 not delivered $h" "and only once"
 up blog; check
 
 # --- ping_url -------------------------------------------------------------
@@ -384,24 +389,48 @@ failure_threshold = 1
 flap_window = 5
 flap_changes = 2
 
+[site mnt]
+url = http://127.0.0.1:$P/rem/
+managers = mnt@example.com
+failure_threshold = 1
+maintenance = mon-sun 00:00-24:00
+
+[site later]
+url = http://127.0.0.1:$P/rem/
+managers = later@example.com
+failure_threshold = 1
+maintenance = $(date -d tomorrow +%a | tr 'A-Z' 'a-z') 00:00-24:00
+
+[site bad]
+url = http://127.0.0.1:$P/rem/
+managers = bad@example.com
+failure_threshold = 1
+maintenance = sometimes
+
 [test state]
-sites = rem, flap
+sites = rem, flap, mnt, later, bad
 body =
     go {{ site.url }}state.txt
     find "up"
 INI
 m=$(mails "$maildir")
 down rem
-"$KONG" check -c "$pol" -q
-is "$(got "$maildir" $m)" "rem@example.com|Kong: 1 failing (rem)" "a site's own failure_threshold = 1: mailed at once"
+"$KONG" check -c "$pol" -q 2> "$tmp/pol.err"
+got "$maildir" $m > "$tmp/got"
+has "$tmp/got" '^rem@example.com\|Kong: 1 failing \(rem\)$' "a site's own failure_threshold = 1: mailed at once"
+hasnt "$tmp/got" '^mnt@' "a site in its maintenance window: not mailed"
+has "$tmp/got" '^later@example.com\|Kong: 1 failing \(later\)$' "outside its window (tomorrow's): mailed"
+has "$tmp/pol.err" "site bad: maintenance = 'sometimes' is not a list of \[DAY\[-DAY\]\] HH:MM-HH:MM windows" \
+    "a maintenance value that does not parse is said"
+has "$tmp/got" '^bad@example.com\|Kong: 1 failing \(bad\)$' "and ignored: the site is mailed"
 m=$(mails "$maildir")
-"$KONG" check -c "$pol" -q
-is "$(got "$maildir" $m)" "rem@example.com|Kong: 1 still failing (rem)" "reminder_interval: a reminder of what still fails"
+"$KONG" check -c "$pol" -q 2>/dev/null
+is "$(got "$maildir" $m | grep '^rem@')" "rem@example.com|Kong: 1 still failing (rem)" "reminder_interval: a reminder of what still fails"
 up rem
 m=$(mails "$maildir")
 for st in down up down up down; do
 	echo "$st" > "$tmp/root/flap/state.txt"
-	"$KONG" check -c "$pol" -q
+	"$KONG" check -c "$pol" -q 2>/dev/null
 done
 got "$maildir" $m | grep flap@ > "$tmp/flap"
 # flap passed twice before (PP), so: F is a new failure, P the second
