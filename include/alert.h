@@ -74,6 +74,7 @@ struct alerts	*alerts_create(struct engine *, const struct inventory *,
 void		 alerts_free(struct alerts *);
 struct sink	*alerts_sink(struct alerts *);
 void		 alerts_attach(struct alerts *, struct sweep *);
+int		 alerts_interrupt(struct alerts *);
 void		 alerts_print(const struct alert_msg *, size_t, FILE *);
 
 /* alert-deliver.c: the outbox, delivered on a loop. */
@@ -85,6 +86,7 @@ json_t		*alert_delivery_json(const struct alert_delivery *);
 void		 alert_delivery_report(const struct alert_delivery *, FILE *,
 		     const char *);
 size_t		 alert_delivery_failed(const struct alert_delivery *);
+int		 alert_delivery_cancel(struct alert_delivery *);
 void		 alert_delivery_free(struct alert_delivery *);
 
 /* smtp.c: one message through libcurl's SMTP. */

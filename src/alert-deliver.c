@@ -10,6 +10,8 @@
  * the end is tried again next run. Nothing here blocks: the owner's done
  * callback runs once every message is delivered or given up on.
  */
+#include <sys/socket.h>
+
 #include <event2/event.h>
 
 #include "alert-int.h"
@@ -249,6 +251,54 @@ alert_deliver(struct engine *e, const struct settings *set,
 	else
 		deliver_more(d);
 	return (d);
+}
+
+/*
+ * Stop now (SIGTERM while delivering): what is in flight or waiting for a
+ * retry is recorded as not delivered and stays in the outbox; done is
+ * called from the loop as usual. Returns 0 if it was already over.
+ */
+int
+alert_delivery_cancel(struct alert_delivery *d)
+{
+	struct deliver_slot	*s;
+	curl_socket_t		 fd;
+	size_t			 i;
+
+	if (d == NULL || d->left == 0)
+		return (0);
+	for (i = 0; i < d->next; i++) {
+		s = &d->slots[i];
+		if (!s->busy)
+			continue;
+		if (s->easy != NULL) {
+			/*
+			 * libcurl says QUIT to an SMTP server when the handle
+			 * is removed and waits for it, blocking: a server that
+			 * does not answer would hold us up to the timeout.
+			 * Cut the connection first so that this fails at once.
+			 */
+			if (curl_easy_getinfo(s->easy, CURLINFO_ACTIVESOCKET,
+			    &fd) == CURLE_OK && fd != CURL_SOCKET_BAD)
+				shutdown(fd, SHUT_RDWR);
+			xfer_clear(&s->x);	/* off the multi handle */
+			curl_easy_cleanup(s->easy);
+			s->easy = NULL;
+			s->m->attempts++;
+		}
+		curl_slist_free_all(s->rcpt);
+		s->rcpt = NULL;
+		evtimer_del(s->timer);
+		free(s->m->error);
+		s->m->error = xstrdup("interrupted");
+		alert_outbox_mark(d->db, s->m);
+		s->busy = 0;
+		d->failed++;
+	}
+	d->next = d->n;		/* the rest stay pending, untried */
+	d->left = 0;
+	engine_queue(d->engine, &d->task);
+	return (1);
 }
 
 /* How many messages could not be delivered. */

@@ -1255,6 +1255,13 @@ alerts_attach(struct alerts *a, struct sweep *sw)
 	sweep_set_finish(sw, alert_finish, a);
 }
 
+/* A signal while delivering: stop delivering. Returns 0 if not delivering. */
+int
+alerts_interrupt(struct alerts *a)
+{
+	return (a != NULL ? alert_delivery_cancel(a->delivery) : 0);
+}
+
 /* Print messages, as kong alert --dry-run does. */
 void
 alerts_print(const struct alert_msg *v, size_t n, FILE *f)

@@ -110,7 +110,7 @@ check_signal_cb(evutil_socket_t sig, short kind, void *arg)
 	(void)kind;
 	if (st->waiting)
 		waiter_interrupt(st->waiter);
-	else
+	else if (!alerts_interrupt(st->alerts))
 		sweep_interrupt(st->sweep);
 }
 

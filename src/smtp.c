@@ -92,6 +92,8 @@ smtp_setup(CURL *e, const struct settings *set, const char *to,
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+	/* One message per connection: none waits in the cache for a QUIT. */
+	curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, set->connect_timeout);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, set->timeout);
 	if (!smtps)

@@ -439,6 +439,53 @@ got "$maildir" $m | grep flap@ > "$tmp/flap"
 is "$(cat "$tmp/flap")" "flap@example.com|Kong: 1 failing (flap)
 flap@example.com|Kong: 1 flapping (flap)" "a flapping pair is reported once as flapping, not at every change"
 
+# --- SIGTERM while a mail server hangs: the run ends, the mail is kept ------
+$PY -c 'import os, socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(5)
+open(sys.argv[1] + ".tmp", "w").write("%d\n" % s.getsockname()[1])
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+time.sleep(120)' "$tmp/stuck.port" &
+PIDS="$PIDS $!"
+wait_file "$tmp/stuck.port"
+stuck=$tmp/stuck
+mkdir -p "$stuck"
+cat > "$stuck/kong.ini" <<INI
+[kong]
+smtp = smtp://127.0.0.1:$(cat "$tmp/stuck.port")
+smtp_insecure = yes
+failure_threshold = 1
+timeout = 60s
+
+[site rem]
+url = http://127.0.0.1:$P/rem/
+managers = rem@example.com
+
+[test state]
+sites = rem
+body =
+    go {{ site.url }}state.txt
+    find "up"
+INI
+down rem
+"$KONG" check -c "$stuck" -q 2> "$tmp/stuck.err" &
+kpid=$!
+i=0
+while [ "$(grep -c '"record":"result"' "$stuck/kong.jsonl" 2>/dev/null)" != 1 ] && [ $i -lt 200 ]; do
+	sleep 0.05; i=$((i + 1))
+done
+sleep 0.3
+kill -TERM "$kpid"
+( sleep 20; kill -KILL "$kpid" 2>/dev/null ) &
+guard=$!
+wait "$kpid"
+is "$?" 1 "SIGTERM while the mail server does not answer: the run ends with its own status"
+kill "$guard" 2>/dev/null; wait "$guard" 2>/dev/null
+has "$tmp/stuck.err" 'mail to rem@example.com not delivered after 1 attempt: interrupted \(kept' "saying the mail was kept"
+is "$(jq -r 'select(.record=="run_end") | .alerts.undelivered' "$stuck/kong.jsonl")" 1 "run_end is written and says so"
+up rem
+
 # --- STARTTLS: required by default, verified with the test's own CA ---------
 if command -v openssl >/dev/null 2>&1; then
 	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
