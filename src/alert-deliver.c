@@ -12,6 +12,8 @@
  */
 #include <sys/socket.h>
 
+#include <unistd.h>
+
 #include <event2/event.h>
 
 #include "alert-int.h"
@@ -28,6 +30,7 @@ struct deliver_slot {
 	int			 tries;
 	struct event		*timer;
 	int			 busy;
+	curl_socket_t		 fd;		/* its connection, for cancel */
 };
 
 struct alert_delivery {
@@ -51,6 +54,28 @@ struct alert_delivery {
 
 static void	deliver_try(struct deliver_slot *);
 static void	deliver_more(struct alert_delivery *);
+
+/* libcurl made the connection's socket: remember it. */
+static int
+deliver_sockopt_cb(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+	struct deliver_slot	*s = arg;
+
+	(void)purpose;
+	s->fd = fd;
+	return (CURL_SOCKOPT_OK);
+}
+
+/* libcurl closes a socket: forget it, so cancel never cuts another's. */
+static int
+deliver_closesocket_cb(void *arg, curl_socket_t fd)
+{
+	struct deliver_slot	*s = arg;
+
+	if (s->fd == fd)
+		s->fd = CURL_SOCKET_BAD;
+	return (close(fd));
+}
 
 /* libcurl reads the message from here. */
 static size_t
@@ -152,6 +177,7 @@ deliver_try(struct deliver_slot *s)
 
 	s->tries++;
 	s->off = 0;
+	s->fd = CURL_SOCKET_BAD;
 	if ((s->easy = curl_easy_init()) == NULL)
 		fatal("curl_easy_init failed");
 	xfer_init(&s->x, engine_http(d->engine), s->easy);
@@ -196,6 +222,16 @@ deliver_try(struct deliver_slot *s)
 		deliver_finished(s);
 		return;
 	}
+	/*
+	 * No connection outlives its transfer (so these callbacks never see
+	 * a freed slot): SMTP already forbids reuse, a webhook does here.
+	 */
+	curl_easy_setopt(s->easy, CURLOPT_FORBID_REUSE, 1L);
+	curl_easy_setopt(s->easy, CURLOPT_SOCKOPTFUNCTION, deliver_sockopt_cb);
+	curl_easy_setopt(s->easy, CURLOPT_SOCKOPTDATA, s);
+	curl_easy_setopt(s->easy, CURLOPT_CLOSESOCKETFUNCTION,
+	    deliver_closesocket_cb);
+	curl_easy_setopt(s->easy, CURLOPT_CLOSESOCKETDATA, s);
 	xfer_start(&s->x, deliver_xfer_cb, s);
 }
 
@@ -262,7 +298,6 @@ int
 alert_delivery_cancel(struct alert_delivery *d)
 {
 	struct deliver_slot	*s;
-	curl_socket_t		 fd;
 	size_t			 i;
 
 	if (d == NULL || d->left == 0)
@@ -276,11 +311,12 @@ alert_delivery_cancel(struct alert_delivery *d)
 			 * libcurl says QUIT to an SMTP server when the handle
 			 * is removed and waits for it, blocking: a server that
 			 * does not answer would hold us up to the timeout.
-			 * Cut the connection first so that this fails at once.
+			 * Cut the connection and make the time up first, so
+			 * that this fails at once.
 			 */
-			if (curl_easy_getinfo(s->easy, CURLINFO_ACTIVESOCKET,
-			    &fd) == CURLE_OK && fd != CURL_SOCKET_BAD)
-				shutdown(fd, SHUT_RDWR);
+			if (s->fd != CURL_SOCKET_BAD)
+				shutdown(s->fd, SHUT_RDWR);
+			curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS, 1L);
 			xfer_clear(&s->x);	/* off the multi handle */
 			curl_easy_cleanup(s->easy);
 			s->easy = NULL;
