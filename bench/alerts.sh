@@ -38,7 +38,7 @@ mkinv() {	# DIR WHAT: WHAT is "Latest News" (passes) or "No Such Text"
 # one BIN DIR: wall and cpu seconds of one kong check, on stdout.
 one() {
 	/usr/bin/time -f '%e %U %S' -o "$work/t" "$1" check -c "$2" -q >/dev/null 2>&1 || true
-	awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$work/t"
+	tail -1 "$work/t" | awk '{ printf "%s %.2f\n", $1, $2 + $3 }'
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 printf 'N = %d sites, %d runs each, medians\n' "$n" "$runs"

@@ -106,6 +106,14 @@ alert_db_open(const char *path, char **cause)
 		return (NULL);
 	}
 	sqlite3_busy_timeout(a->db, 5000);
+	/*
+	 * WAL, synchronous NORMAL: a run's one transaction costs no fsync of
+	 * its own (the WAL is synced at checkpoints), and readers (kong alert,
+	 * a dashboard) never block the writer. Durable across a crash of
+	 * Kong; a power cut may lose the last run's state, never corrupt it.
+	 */
+	sqlite3_exec(a->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = "
+	    "NORMAL", NULL, NULL, NULL);
 	if (sqlite3_exec(a->db, alert_schema, NULL, NULL, &err) != SQLITE_OK) {
 		*cause = xstrfmt("%s: %s", path, err != NULL ? err : "?");
 		sqlite3_free(err);

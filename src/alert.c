@@ -710,26 +710,34 @@ alert_line(struct alerts *a, const struct alert_seen *s, struct buf *t,
 	free(link);
 }
 
-/* The one line of a server group, with the sites a recipient cares for. */
+/* One recipient's events: indexes into a->v, in result order. */
+struct alert_rcpt {
+	const char	*to;		/* NULL: everyone (the webhook) */
+	size_t		*idx;
+	size_t		 n;
+};
+
+/* The one line of a server group, with the checks a recipient cares for. */
 static void
-alert_group_line(struct alerts *a, size_t gi, const char *to, struct buf *t,
-    struct buf *h)
+alert_group_line(struct alerts *a, size_t gi, const struct alert_rcpt *rc,
+    struct buf *t, struct buf *h)
 {
 	const struct alert_group *g = &a->groups[gi - 1];
+	const struct alert_seen	*s;
 	struct buf		 sites;
 	const char		*msg = NULL;
 	size_t			 i, nsites = 0;
 
 	buf_init(&sites);
-	for (i = 0; i < a->n; i++) {
-		if (a->v[i].group != gi || (to != NULL &&
-		    !strv_contains(a->v[i].recipients, to)))
+	for (i = 0; i < rc->n; i++) {
+		s = &a->v[rc->idx[i]];
+		if (s->group != gi)
 			continue;
 		if (msg == NULL)
-			msg = a->v[i].message;
+			msg = s->message;
 		if (nsites++ > 0)
 			buf_adds(&sites, ", ");
-		buf_printf(&sites, "%s/%s", a->v[i].site, a->v[i].test);
+		buf_printf(&sites, "%s/%s", s->site, s->test);
 	}
 	buf_addc(&sites, '\0');
 	buf_printf(t, "- server %s: %zu of its %zu checks fail with %s errors "
@@ -746,21 +754,19 @@ alert_group_line(struct alerts *a, size_t gi, const char *to, struct buf *t,
 	buf_free(&sites);
 }
 
-/* Does this event go to `to` (NULL: to anyone, the webhook)? */
+/* Is this an event anyone hears of? */
 static int
-alert_for(const struct alert_seen *s, const char *to)
+alert_reported(const struct alert_seen *s)
 {
-	if (s->kind == ALERT_NONE || s->silenced)
-		return (0);
-	return (to == NULL || strv_contains(s->recipients, to));
+	return (s->kind != ALERT_NONE && !s->silenced);
 }
 
 /*
- * The subject and the text and HTML bodies of everything for `to` (NULL:
- * everyone). Returns the number of events.
+ * The subject and the text and HTML bodies of one recipient's events.
+ * Returns the number of events.
  */
 static size_t
-alert_compose(struct alerts *a, const char *to, struct buf *subj,
+alert_compose(struct alerts *a, const struct alert_rcpt *rc, struct buf *subj,
     struct buf *t, struct buf *h)
 {
 	static const struct {
@@ -768,53 +774,57 @@ alert_compose(struct alerts *a, const char *to, struct buf *subj,
 		const char	*title;
 		const char	*word;
 	} sections[] = {
-		{ ALERT_FAILING, "New failures", "failing" },
 		{ ALERT_FLAPPING, "Flapping", "flapping" },
 		{ ALERT_RECOVERED, "Recovered", "recovered" },
 		{ ALERT_STILL, "Still failing", "still failing" },
 	};
-	char		**sites = NULL;
-	size_t		 nsites = 0, count, total = 0, i, j, k, g;
-	int		 first = 1;
+	const struct alert_seen	*s;
+	const char		*sites[5];
+	struct map		 seen;
+	unsigned char		*shown;
+	size_t			 nsites = 0, count, total = 0, i, k, g;
+	int			 first = 1;
 
+	map_init(&seen);
+	shown = xcalloc(a->ngroups + 1, 1);
 	buf_adds(subj, "Kong: ");
 	buf_adds(h, "<html><body>\n");
-	for (k = 0; k < sizeof sections / sizeof sections[0]; k++) {
+	for (k = 0; k <= sizeof sections / sizeof sections[0]; k++) {
+		enum alert_kind	 kind = k == 0 ? ALERT_FAILING :
+				    sections[k - 1].kind;
+		const char	*title = k == 0 ? "New failures" :
+				    sections[k - 1].title;
+		const char	*word = k == 0 ? "failing" :
+				    sections[k - 1].word;
+
 		count = 0;
-		for (i = 0; i < a->n; i++)
-			if (alert_for(&a->v[i], to) && a->v[i].kind ==
-			    sections[k].kind)
+		for (i = 0; i < rc->n; i++)
+			if (a->v[rc->idx[i]].kind == kind)
 				count++;
 		if (count == 0)
 			continue;
 		total += count;
-		buf_printf(subj, "%s%zu %s", first ? "" : ", ", count,
-		    sections[k].word);
+		buf_printf(subj, "%s%zu %s", first ? "" : ", ", count, word);
 		first = 0;
-		buf_printf(t, "%s (%zu):\n", sections[k].title, count);
-		buf_printf(h, "<h3>%s (%zu)</h3>\n<ul>\n", sections[k].title,
-		    count);
-		for (i = 0; i < a->n; i++) {
-			if (!alert_for(&a->v[i], to) || a->v[i].kind !=
-			    sections[k].kind)
+		buf_printf(t, "%s (%zu):\n", title, count);
+		buf_printf(h, "<h3>%s (%zu)</h3>\n<ul>\n", title, count);
+		for (i = 0; i < rc->n; i++) {
+			s = &a->v[rc->idx[i]];
+			if (s->kind != kind)
 				continue;
-			if (!strv_contains(sites, a->v[i].site)) {
-				sites = xreallocarray(sites, nsites + 2,
-				    sizeof *sites);
-				sites[nsites++] = a->v[i].site;
-				sites[nsites] = NULL;
+			if (map_get(&seen, s->site) == NULL) {
+				map_set(&seen, s->site, (void *)s->site);
+				if (nsites < nitems(sites))
+					sites[nsites] = s->site;
+				nsites++;
 			}
-			if ((g = a->v[i].group) == 0) {
-				alert_line(a, &a->v[i], t, h);
-				continue;
+			if ((g = s->group) == 0)
+				alert_line(a, s, t, h);
+			else if (!shown[g]) {
+				/* The group's line, at its first member. */
+				shown[g] = 1;
+				alert_group_line(a, g, rc, t, h);
 			}
-			/* The group's line, at its first member. */
-			for (j = 0; j < i; j++)
-				if (a->v[j].group == g && alert_for(&a->v[j],
-				    to))
-					break;
-			if (j == i)
-				alert_group_line(a, g, to, t, h);
 		}
 		buf_adds(t, "\n");
 		buf_adds(h, "</ul>\n");
@@ -827,7 +837,8 @@ alert_compose(struct alerts *a, const char *to, struct buf *subj,
 			buf_printf(subj, " and %zu more", nsites - 4);
 		buf_adds(subj, ")");
 	}
-	free(sites);
+	map_free(&seen, NULL);
+	free(shown);
 	buf_adds(h, "</body></html>\n");
 	return (total);
 }
@@ -979,7 +990,7 @@ alert_webhook_doc(struct alerts *a, const char *subject, const char *text,
 	for (k = ALERT_FAILING; k <= ALERT_STILL; k++) {
 		arr = json_array();
 		for (i = 0; i < a->n; i++)
-			if (alert_for(&a->v[i], NULL) && (int)a->v[i].kind == k)
+			if (alert_reported(&a->v[i]) && (int)a->v[i].kind == k)
 				json_array_append_new(arr, alert_json_event(a,
 				    &a->v[i]));
 		json_object_set_new(doc, keys[k], arr);
@@ -1016,58 +1027,85 @@ alert_queue(struct alerts *a, const char *transport, const char *to,
 	return (alert_outbox_add(a->db, &m));
 }
 
-/* One message to each recipient, and the webhook's. Returns 0 or -1. */
+/* Compose one recipient's message (NULL to: the webhook's) and queue it. */
+static int
+alert_message(struct alerts *a, const struct alert_rcpt *rc, size_t seq)
+{
+	struct buf	 subj, t, h;
+	char		*payload;
+	int		 r;
+
+	buf_init(&subj);
+	buf_init(&t);
+	buf_init(&h);
+	alert_compose(a, rc, &subj, &t, &h);
+	buf_addc(&subj, '\0');
+	buf_addc(&t, '\0');
+	buf_addc(&h, '\0');
+	if (rc->to != NULL) {
+		payload = alert_mail(a, rc->to, subj.data, t.data, h.data, seq);
+		r = alert_queue(a, a->set->smtp != NULL ? "mail" : "none",
+		    rc->to, subj.data, t.data, payload);
+	} else {
+		payload = alert_webhook_doc(a, subj.data, t.data, NULL);
+		r = alert_queue(a, "webhook", a->set->webhook, subj.data,
+		    t.data, payload);
+	}
+	free(payload);
+	buf_free(&subj);
+	buf_free(&t);
+	buf_free(&h);
+	return (r);
+}
+
+/*
+ * One message to each recipient, and the webhook's: each recipient's
+ * events are listed once (a map from address to its list), so the cost is
+ * the sum of the messages' lengths, not recipients times events. Returns 0
+ * or -1.
+ */
 static int
 alert_messages(struct alerts *a)
 {
-	char		**to = NULL, *mail;
-	size_t		 nto = 0, i, j;
-	struct buf	 subj, t, h;
-	int		 rc = 0;
+	struct alert_rcpt	*v = NULL, *r, all;
+	struct map		 by;
+	const char		*to;
+	size_t			 n = 0, i, j;
+	int			 rc = 0;
 
+	map_init(&by);
+	memset(&all, 0, sizeof all);
+	all.idx = xcalloc(a->n + 1, sizeof *all.idx);
 	for (i = 0; i < a->n; i++) {
-		if (a->v[i].kind == ALERT_NONE || a->v[i].silenced)
+		if (!alert_reported(&a->v[i]))
 			continue;
-		for (j = 0; a->v[i].recipients[j] != NULL; j++) {
-			if (strv_contains(to, a->v[i].recipients[j]))
-				continue;
-			to = xreallocarray(to, nto + 2, sizeof *to);
-			to[nto++] = a->v[i].recipients[j];
-			to[nto] = NULL;
+		all.idx[all.n++] = i;
+		for (j = 0; (to = a->v[i].recipients[j]) != NULL; j++) {
+			if ((r = map_get(&by, to)) == NULL) {
+				v = xreallocarray(v, n + 1, sizeof *v);
+				memset(&v[n], 0, sizeof v[n]);
+				v[n].to = to;
+				map_set(&by, to, (void *)(uintptr_t)(n + 1));
+				r = (void *)(uintptr_t)(n + 1);
+				n++;
+			}
+			r = &v[(uintptr_t)r - 1];
+			if (r->n > 0 && r->idx[r->n - 1] == i)
+				continue;	/* listed twice in recipients */
+			r->idx = xreallocarray(r->idx, r->n + 1,
+			    sizeof *r->idx);
+			r->idx[r->n++] = i;
 		}
 	}
-	for (i = 0; i < nto && rc == 0; i++) {
-		buf_init(&subj);
-		buf_init(&t);
-		buf_init(&h);
-		alert_compose(a, to[i], &subj, &t, &h);
-		buf_addc(&subj, '\0');
-		buf_addc(&t, '\0');
-		buf_addc(&h, '\0');
-		mail = alert_mail(a, to[i], subj.data, t.data, h.data, i);
-		rc = alert_queue(a, a->set->smtp != NULL ? "mail" : "none",
-		    to[i], subj.data, t.data, mail);
-		free(mail);
-		buf_free(&subj);
-		buf_free(&t);
-		buf_free(&h);
-	}
-	free(to);
-	if (rc == 0 && nto > 0 && a->set->webhook != NULL) {
-		buf_init(&subj);
-		buf_init(&t);
-		buf_init(&h);
-		alert_compose(a, NULL, &subj, &t, &h);
-		buf_addc(&subj, '\0');
-		buf_addc(&t, '\0');
-		mail = alert_webhook_doc(a, subj.data, t.data, NULL);
-		rc = alert_queue(a, "webhook", a->set->webhook, subj.data,
-		    t.data, mail);
-		free(mail);
-		buf_free(&subj);
-		buf_free(&t);
-		buf_free(&h);
-	}
+	for (i = 0; i < n && rc == 0; i++)
+		rc = alert_message(a, &v[i], i);
+	if (rc == 0 && all.n > 0 && a->set->webhook != NULL)
+		rc = alert_message(a, &all, n);
+	for (i = 0; i < n; i++)
+		free(v[i].idx);
+	free(v);
+	free(all.idx);
+	map_free(&by, NULL);
 	return (rc);
 }
 
