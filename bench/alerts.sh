@@ -23,12 +23,14 @@ spid=$!
 trap 'kill $spid 2>/dev/null; rm -rf "$work"' EXIT
 while [ ! -s "$work/port" ]; do sleep 0.05; done
 port=$(cat "$work/port")
-mkinv() {	# DIR WHAT: WHAT is "Latest News" (passes) or "No Such Text"
+mkinv() {	# DIR pass|fail
 	mkdir -p "$1"
 	{
 		printf '[kong]\nadmins = ops@example.com\nconcurrency = 100\n\n'
 		printf '[type news]\n\n[test front]\ntypes = news\nbody =\n'
-		printf '    go {{ site.url }}\n    code 200\n    find "%s"\n\n' "$2"
+		printf '    go {{ site.url }}\n    code 200\n'
+		[ "$2" = fail ] && printf '    find "No Such Text"\n'
+		printf '\n'
 		for ((i = 1; i <= n; i++)); do
 			printf '[site s%05d]\nurl = http://127.0.0.1:%d/\ntype = news\n' "$i" "$port"
 			printf 'managers = m%05d@example.com\n\n' "$i"
@@ -48,7 +50,7 @@ for scen in pass fail; do
 		for b in ref new; do
 			bin=$ref; [ $b = new ] && bin=$new
 			d=$work/$scen-$b-$r
-			if [ $scen = pass ]; then mkinv "$d" "Latest News"; else mkinv "$d" "No Such Text"; fi
+			mkinv "$d" $scen
 			one "$bin" "$d" > /dev/null	# first run: state (fail: failing once)
 			one "$bin" "$d" >> "$work/$scen-$b"
 		done
