@@ -376,10 +376,6 @@ check_sinks(struct check_state *st, const struct check_opts *o,
 	int		 tty = isatty(STDERR_FILENO), rc;
 
 	log = cli_log_path(inv, set);
-	if ((rc = check_lock(st, inv, log)) != 0) {
-		free(log);
-		return (rc);
-	}
 	k = sink_jsonl_open(log, 0, &cause);
 	if (k == NULL) {
 		free(log);
@@ -388,7 +384,11 @@ check_sinks(struct check_state *st, const struct check_opts *o,
 		free(cause);
 		return (KONG_EXIT_IO);
 	}
-	sweep_add_sink(st->sweep, k);
+	sweep_add_sink(st->sweep, k);	/* opening it appends nothing */
+	if ((rc = check_lock(st, inv, log)) != 0) {
+		free(log);
+		return (rc);
+	}
 	rc = check_alerts(st, inv, set, log);
 	free(log);
 	if (rc != 0)

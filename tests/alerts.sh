@@ -334,6 +334,16 @@ time.sleep(60)' "$inv/kong.jsonl.lock" "$tmp/held" &
 	is "$?" 0 "once it is released, the next run goes"
 }
 
+# --- a store that cannot be opened: nothing runs -----------------------------
+bad=$tmp/badstore
+mkdir -p "$bad"
+sed 's|^\[kong\]$|[kong]\nstore = /nonexistent/kong.db|' "$inv/kong.ini" > "$bad/kong.ini"
+"$KONG" check -c "$bad" -q 2> "$tmp/bad.err"
+is "$?" 3 "a store that cannot be opened: exit 3"
+has "$tmp/bad.err" '^kong check: cannot open the store /nonexistent/kong.db: ' "naming it"
+[ -e "$bad/kong.jsonl" ] && [ -s "$bad/kong.jsonl" ]
+is "$?" 1 "and nothing ran"
+
 # --- the fleet unreachable: one message to the admins ----------------------
 fleet=$tmp/far
 mkdir -p "$fleet"
