@@ -53,6 +53,7 @@ int		 alert_log_is_file(const char *);
 char		*alert_store_path(const struct inventory *,
 		     const struct settings *, const char *);
 struct alert_db	*alert_db_open(const char *, char **);
+struct alert_db	*alert_db_wrap(sqlite3 *, char **);
 void		 alert_db_close(struct alert_db *);
 sqlite3		*alert_db_handle(struct alert_db *);
 int		 alert_outbox_add(struct alert_db *, struct alert_msg *);
@@ -86,6 +87,7 @@ json_t		*alert_delivery_json(const struct alert_delivery *);
 void		 alert_delivery_report(const struct alert_delivery *, FILE *,
 		     const char *);
 size_t		 alert_delivery_failed(const struct alert_delivery *);
+size_t		 alert_delivery_tried(const struct alert_delivery *);
 int		 alert_delivery_cancel(struct alert_delivery *);
 void		 alert_delivery_free(struct alert_delivery *);
 

@@ -337,6 +337,13 @@ alert_delivery_cancel(struct alert_delivery *d)
 	return (1);
 }
 
+/* How many messages it tried to deliver. */
+size_t
+alert_delivery_tried(const struct alert_delivery *d)
+{
+	return (d->n);
+}
+
 /* How many messages could not be delivered. */
 size_t
 alert_delivery_failed(const struct alert_delivery *d)

@@ -18,6 +18,7 @@
 struct alert_db {
 	sqlite3		*db;
 	char		*path;
+	int		 borrowed;	/* the store's handle: not ours to close */
 };
 
 static const char alert_schema[] =
@@ -123,13 +124,39 @@ alert_db_open(const char *path, char **cause)
 	return (a);
 }
 
+/*
+ * The alerting tables on a handle someone else owns (the store's): they
+ * are created if missing; alert_db_close leaves the handle open. NULL and
+ * a cause if they cannot be.
+ */
+struct alert_db *
+alert_db_wrap(sqlite3 *db, char **cause)
+{
+	struct alert_db	*a;
+	char		*err = NULL;
+
+	a = xcalloc(1, sizeof *a);
+	a->db = db;
+	a->borrowed = 1;
+	a->path = xstrdup(sqlite3_db_filename(db, "main") != NULL ?
+	    sqlite3_db_filename(db, "main") : "the store");
+	if (sqlite3_exec(db, alert_schema, NULL, NULL, &err) != SQLITE_OK) {
+		*cause = xstrfmt("%s: %s", a->path, err != NULL ? err : "?");
+		sqlite3_free(err);
+		alert_db_close(a);
+		return (NULL);
+	}
+	return (a);
+}
+
 /* Close the tables; NULL is allowed. */
 void
 alert_db_close(struct alert_db *a)
 {
 	if (a == NULL)
 		return;
-	sqlite3_close(a->db);
+	if (!a->borrowed)
+		sqlite3_close(a->db);
 	free(a->path);
 	free(a);
 }

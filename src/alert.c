@@ -1248,7 +1248,10 @@ alert_resume_cb(void *arg)
 {
 	struct alerts	*a = arg;
 
-	a->run->alerts = alert_json(a);
+	/* run_end says it only when there was something to say. */
+	if (a->queued > 0 || a->fleet != 0 || a->error != NULL ||
+	    (a->delivery != NULL && alert_delivery_tried(a->delivery) > 0))
+		a->run->alerts = alert_json(a);
 	sweep_resume(a->sweep);		/* may end the loop */
 }
 
