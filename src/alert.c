@@ -84,6 +84,7 @@ struct alerts {
 	size_t			 fleet_ran;
 	size_t			 fleet_net;
 	size_t			 queued;	/* messages of this run */
+	struct map		 warned;	/* bad attributes, said once */
 	char			*error;		/* the store failed */
 	struct sweep		*sweep;
 	struct run_info		*run;
@@ -165,6 +166,7 @@ alerts_create(struct engine *e, const struct inventory *inv,
 	a->inv = inv;
 	a->set = set;
 	a->db = db;
+	map_init(&a->warned);
 	return (a);
 }
 
@@ -192,6 +194,7 @@ alerts_free(struct alerts *a)
 	alert_silences_free(a->sil, a->nsil);
 	alert_delivery_free(a->delivery);
 	free(a->error);
+	map_free(&a->warned, NULL);
 	free(a);
 }
 
@@ -203,6 +206,20 @@ alerts_sink(struct alerts *a)
 }
 
 /* --- the policy -------------------------------------------------------- */
+
+/* Whether this is the first time a bad attribute is seen (to say it once). */
+static int
+alert_warn_once(struct alerts *a, const char *kind, const char *name,
+    const char *key)
+{
+	char	*k = xstrfmt("%s %s %s", kind, name, key);
+	int	 first = map_get(&a->warned, k) == NULL;
+
+	if (first)
+		map_set(&a->warned, k, a);
+	free(k);
+	return (first);
+}
 
 /*
  * A policy number: the site's attribute, else its type's, else [kong]'s.
@@ -227,11 +244,12 @@ alert_setting(struct alerts *a, const struct alert_seen *s, const char *key,
 			continue;
 		if (parse_int(json_string_value(v), min, max, &n) == 0)
 			return (n);
-		fprintf(stderr, "kong: %s %s: %s = '%s' is not a number from "
-		    "%ld to %ld; using %ld\n", i == 0 ? "site" : "type",
-		    i == 0 ? site->name : site->type->name, key,
-		    json_string_value(v), min, max, def);
-		json_object_del(objs[i], key);	/* say it once */
+		if (alert_warn_once(a, i == 0 ? "site" : "type", i == 0 ?
+		    site->name : site->type->name, key))
+			fprintf(stderr, "kong: %s %s: %s = '%s' is not a number "
+			    "from %ld to %ld; ignored\n", i == 0 ? "site" :
+			    "type", i == 0 ? site->name : site->type->name, key,
+			    json_string_value(v), min, max);
 	}
 	return (def);
 }
@@ -313,8 +331,8 @@ alert_window_in(const char *spec, const struct tm *tm)
 
 /* Whether a maintenance attribute in attrs covers now; bad ones are said. */
 static int
-alert_maintenance(json_t *attrs, const char *kind, const char *name,
-    const struct tm *tm)
+alert_maintenance(struct alerts *a, json_t *attrs, const char *kind,
+    const char *name, const struct tm *tm)
 {
 	json_t	*v;
 	int	 in;
@@ -324,10 +342,11 @@ alert_maintenance(json_t *attrs, const char *kind, const char *name,
 		return (0);
 	if ((in = alert_window_in(json_string_value(v), tm)) != -1)
 		return (in);
-	fprintf(stderr, "kong: %s %s: maintenance = '%s' is not a list of "
-	    "[DAY[-DAY]] HH:MM-HH:MM windows (such as 'sun 02:00-04:00'); "
-	    "ignored\n", kind, name, json_string_value(v));
-	json_object_del(attrs, "maintenance");	/* say it once */
+	if (alert_warn_once(a, kind, name, "maintenance"))
+		fprintf(stderr, "kong: %s %s: maintenance = '%s' is not a list "
+		    "of [DAY[-DAY]] HH:MM-HH:MM windows (such as 'sun "
+		    "02:00-04:00'); ignored\n", kind, name,
+		    json_string_value(v));
 	return (0);
 }
 
@@ -343,15 +362,15 @@ alert_in_maintenance(struct alerts *a, const struct alert_seen *s)
 	if (site == NULL)
 		return (0);
 	localtime_r(&now, &tm);
-	if (alert_maintenance(site->attrs, "site", site->name, &tm) ||
-	    (site->type != NULL && alert_maintenance(site->type->attrs, "type",
-	    site->type->name, &tm)))
+	if (alert_maintenance(a, site->attrs, "site", site->name, &tm) ||
+	    (site->type != NULL && alert_maintenance(a, site->type->attrs,
+	    "type", site->type->name, &tm)))
 		return (1);
 	for (i = 0; i < site->nservers; i++) {
 		if (s->server != NULL && strcmp(s->server,
 		    site->servers[i]->name) != 0)
 			continue;
-		if (alert_maintenance(site->servers[i]->attrs, "server",
+		if (alert_maintenance(a, site->servers[i]->attrs, "server",
 		    site->servers[i]->name, &tm))
 			return (1);
 	}
@@ -900,7 +919,10 @@ alert_header_value(struct buf *b, const char *s)
 	}
 }
 
-/* An RFC 5322 message: headers, then text and HTML as alternatives. */
+/*
+ * An RFC 5322 message: headers, then text and HTML as alternatives; seq
+ * (the message's number in the run) makes its Message-ID unique.
+ */
 static char *
 alert_mail(struct alerts *a, const char *to, const char *subject,
     const char *text, const char *html, size_t seq)
@@ -1029,7 +1051,7 @@ alert_queue(struct alerts *a, const char *transport, const char *to,
 
 /* Compose one recipient's message (NULL to: the webhook's) and queue it. */
 static int
-alert_message(struct alerts *a, const struct alert_rcpt *rc, size_t seq)
+alert_message(struct alerts *a, const struct alert_rcpt *rc)
 {
 	struct buf	 subj, t, h;
 	char		*payload;
@@ -1043,7 +1065,8 @@ alert_message(struct alerts *a, const struct alert_rcpt *rc, size_t seq)
 	buf_addc(&t, '\0');
 	buf_addc(&h, '\0');
 	if (rc->to != NULL) {
-		payload = alert_mail(a, rc->to, subj.data, t.data, h.data, seq);
+		payload = alert_mail(a, rc->to, subj.data, t.data, h.data,
+		    a->queued);
 		r = alert_queue(a, a->set->smtp != NULL ? "mail" : "none",
 		    rc->to, subj.data, t.data, payload);
 	} else {
@@ -1098,9 +1121,9 @@ alert_messages(struct alerts *a)
 		}
 	}
 	for (i = 0; i < n && rc == 0; i++)
-		rc = alert_message(a, &v[i], i);
+		rc = alert_message(a, &v[i]);
 	if (rc == 0 && all.n > 0 && a->set->webhook != NULL)
-		rc = alert_message(a, &all, n);
+		rc = alert_message(a, &all);
 	for (i = 0; i < n; i++)
 		free(v[i].idx);
 	free(v);
@@ -1151,7 +1174,8 @@ alert_fleet_message(struct alerts *a)
 	buf_adds(&h, "</pre></body></html>\n");
 	buf_addc(&h, '\0');
 	for (i = 0; admins != NULL && admins[i] != NULL && rc == 0; i++) {
-		mail = alert_mail(a, admins[i], subject, text, h.data, i);
+		mail = alert_mail(a, admins[i], subject, text, h.data,
+		    a->queued);
 		rc = alert_queue(a, a->set->smtp != NULL ? "mail" : "none",
 		    admins[i], subject, text, mail);
 		free(mail);
