@@ -77,6 +77,7 @@ struct sink	*alerts_sink(struct alerts *);
 void		 alerts_attach(struct alerts *, struct sweep *);
 int		 alerts_interrupt(struct alerts *);
 void		 alerts_print(const struct alert_msg *, size_t, FILE *);
+int		 alerts_attr(const char *, const char *, const char *, char **);
 
 /* alert-deliver.c: the outbox, delivered on a loop. */
 struct alert_delivery;

@@ -350,6 +350,50 @@ alert_maintenance(struct alerts *a, json_t *attrs, const char *kind,
 	return (0);
 }
 
+/*
+ * Whether key is an attribute alerting reads on a kind ("site", "type",
+ * "server"): 1, with *cause (caller frees) saying what is wrong with value
+ * or NULL; 0 if it is not one. For kong lint.
+ */
+int
+alerts_attr(const char *kind, const char *key, const char *value,
+    char **cause)
+{
+	static const struct {
+		const char	*key;
+		long		 min, max;
+	} nums[] = {
+		{ "failure_threshold", 1, 1000 },
+		{ "success_threshold", 1, 1000 },
+		{ "flap_window", 2, 64 },
+		{ "flap_changes", 2, 64 },
+	};
+	struct tm	 tm;
+	long		 n;
+	size_t		 i;
+
+	*cause = NULL;
+	if (strcmp(key, "maintenance") == 0) {
+		memset(&tm, 0, sizeof tm);
+		if (alert_window_in(value, &tm) == -1)
+			*cause = xstrfmt("maintenance = '%s' is not a list of "
+			    "[DAY[-DAY]] HH:MM-HH:MM windows (such as 'sun "
+			    "02:00-04:00')", value);
+		return (1);
+	}
+	if (strcmp(kind, "server") == 0)
+		return (0);
+	for (i = 0; i < nitems(nums); i++) {
+		if (strcmp(key, nums[i].key) != 0)
+			continue;
+		if (parse_int(value, nums[i].min, nums[i].max, &n) != 0)
+			*cause = xstrfmt("%s = '%s' is not a number from %ld to "
+			    "%ld", key, value, nums[i].min, nums[i].max);
+		return (1);
+	}
+	return (0);
+}
+
 /* Whether the site, its type or one of its servers is in maintenance. */
 static int
 alert_in_maintenance(struct alerts *a, const struct alert_seen *s)

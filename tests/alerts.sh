@@ -423,6 +423,12 @@ body =
     go {{ site.url }}state.txt
     find "up"
 INI
+"$KONG" lint -c "$pol" 2> "$tmp/lint.err"
+is "$?" 2 "kong lint checks alerting's attributes"
+has "$tmp/lint.err" "kong.ini:[0-9]+: error: site 'bad': maintenance = 'sometimes' is not a list of \[DAY\[-DAY\]\] HH:MM-HH:MM windows" \
+    "a bad maintenance window is an error at its site"
+hasnt "$tmp/lint.err" "attribute '(failure_threshold|flap_window|flap_changes|maintenance)' is read by no template" \
+    "and alerting's attributes are not 'read by no template'"
 m=$(mails "$maildir")
 down rem
 "$KONG" check -c "$pol" -q 2> "$tmp/pol.err"
