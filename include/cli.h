@@ -84,6 +84,8 @@ extern const struct cli_cmd cli_help_cmd;
 extern const struct cli_cmd cli_store_cmd;
 extern const struct cli_cmd cli_serve_cmd;
 extern const struct cli_cmd cli_html_cmd;
+extern const struct cli_cmd cli_alert_cmd;
+extern const struct cli_cmd cli_silence_cmd;
 
 const struct cli_cmd *cli_find(const char *);
 int		 cli_main(int, char **);
@@ -100,6 +102,7 @@ int		 cli_duration(const struct cli_cmd *, const char *, const char *,
 int		 cli_number(const struct cli_cmd *, const char *, const char *,
 		     long, long, long *);
 int		 cli_color(FILE *);
+char		*cli_log_path(const struct inventory *, const struct settings *);
 char		*cli_hint(const char *, char *const *, size_t);
 
 /* cli-store.c: where the log and the history store are. */

@@ -25,6 +25,7 @@
 #define KONG_EXIT_IO		3	/* results could not be written (disk full, ...) */
 #define KONG_EXIT_INTERRUPTED	4	/* the run was stopped by SIGINT or SIGTERM */
 #define KONG_EXIT_ABORTED	5	/* --abort-if stopped the sweep early */
+#define KONG_EXIT_LOCKED	6	/* another kong check of this log is running */
 
 #define nitems(a) (sizeof (a) / sizeof (a)[0])
 

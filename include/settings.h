@@ -92,7 +92,48 @@
 	    "the history store (SQLite; default kong.db beside the log; "	\
 	    "none: no store)")						\
 	X(retention, DURATION, 7776000000L, 7776000000L, 86400000, 0, 0, 0, \
-	    NULL, "DUR", "how long the store keeps raw results")
+	    NULL, "DUR", "how long the store keeps raw results")	\
+	X(base_url, STRING, 0, 0, 0, 0, 0, 0, NULL, "URL",		\
+	    "the dashboard's address, for links in alerts")		\
+	X(failure_threshold, INT, 2, 2, 1, 1000, 0, 0, NULL, "N",	\
+	    "alert after N failed runs in a row")			\
+	X(success_threshold, INT, 1, 1, 1, 1000, 0, 0, NULL, "N",	\
+	    "recovered after N passed runs in a row")			\
+	X(reminder_interval, DURATION, 0, 0, 0, 0, 0, 0, NULL, "DUR",	\
+	    "mail what still fails again this often (0: never)")	\
+	X(flap_window, INT, 10, 10, 2, 64, 0, 0, NULL, "N",		\
+	    "runs looked at for flapping")				\
+	X(flap_changes, INT, 4, 4, 2, 64, 0, 0, NULL, "N",		\
+	    "a pair that changes N times in the window is flapping")	\
+	X(server_percent, INT, 80, 80, 1, 100, 0, 0, NULL, "P",	\
+	    "one line for a server when P% of its sites fail alike")	\
+	X(server_min, INT, 3, 3, 1, 100000, 0, 0, NULL, "N",		\
+	    "a server needs N failing sites for its one line")		\
+	X(fleet_percent, INT, 90, 90, 1, 100, 0, 0, NULL, "P",	\
+	    "P% of checks failing with network errors: the fleet is "	\
+	    "unreachable")						\
+	X(fleet_min, INT, 5, 5, 1, 100000, 0, 0, NULL, "N",		\
+	    "the fleet rule needs N checks")				\
+	X(smtp, STRING, 0, 0, 0, 0, 0, 0, NULL, "URL",			\
+	    "smtp://HOST:PORT or smtps://HOST:PORT for alert mail")	\
+	X(smtp_insecure, BOOL, 0, 0, 0, 0, 0, 0, NULL, NULL,		\
+	    "mail without TLS when the server offers none, unverified")	\
+	X(smtp_cafile, STRING, 0, 0, 0, 0, 0, 0, NULL, "FILE",		\
+	    "CA certificates for the SMTP server (relative to its file)") \
+	X(smtp_user, STRING, 0, 0, 0, 0, 0, 0, NULL, "NAME",		\
+	    "the SMTP login")						\
+	X(smtp_password_file, STRING, 0, 0, 0, 0, 0, 0, NULL, "FILE",	\
+	    "the SMTP password, mode 0600 (else $KONG_SMTP_PASSWORD)")	\
+	X(mail_from, STRING, 0, 0, 0, 0, 0, 0, NULL, "ADDRESS",	\
+	    "the sender of alert mail")					\
+	X(webhook, STRING, 0, 0, 0, 0, 0, 0, NULL, "URL",		\
+	    "POST one JSON document of alerts per sweep here")		\
+	X(alert_retries, INT, 2, 2, 0, 10, 0, 0, NULL, "N",		\
+	    "delivery attempts again within the run")			\
+	X(alert_retry_delay, DURATION, 1000, 1000, 1, 0, 0, 0, NULL,	\
+	    "DUR", "wait before the first delivery retry, doubling")	\
+	X(ping_url, STRING, 0, 0, 0, 0, 0, 0, NULL, "URL",		\
+	    "GET URL/start at start, URL or URL/fail at the end")
 
 enum setting_type {
 	SETTING_INT,		/* a whole number within [min, max] */

@@ -51,6 +51,7 @@ struct run_info {
 	char			*aborted;	/* why --abort-if stopped it */
 	size_t			 write_errors;
 	int			 exit_status;
+	json_t			*alerts;	/* what alerting did, or NULL */
 };
 
 struct sink_ops {

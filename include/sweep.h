@@ -48,6 +48,9 @@ void		 sweep_add_sink(struct sweep *, struct sink *);
 void		 sweep_start(struct sweep *, void (*)(struct sweep *, void *),
 		     void *);
 void		 sweep_interrupt(struct sweep *);
+void		 sweep_set_finish(struct sweep *, void (*)(struct sweep *,
+		     struct run_info *, void *), void *);
+void		 sweep_resume(struct sweep *);
 void		 sweep_set_wait(struct sweep *, json_t *);
 const struct run_info *sweep_info(const struct sweep *);
 int		 sweep_exit_status(const struct sweep *);

@@ -9,7 +9,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "cli.h"
+#include "lock.h"
 #include "sweep.h"
 #include "twill.h"
 #include "wait.h"
@@ -63,6 +65,10 @@ struct check_state {
 	int		 waiting;	/* it is probing */
 	struct event	*sigint;
 	struct event	*sigterm;
+	struct alert_db	*adb;		/* the alerting tables */
+	struct alerts	*alerts;
+	struct pinger	*pinger;	/* [kong] ping_url */
+	int		 lock;		/* the lock file's fd, or -1 */
 };
 
 /* --dry-run: the pairs, one a line: site, test, server, live or skipped. */
@@ -89,17 +95,32 @@ check_signal_cb(evutil_socket_t sig, short kind, void *arg)
 	(void)kind;
 	if (st->waiting)
 		waiter_interrupt(st->waiter);
-	else
+	else if (!alerts_interrupt(st->alerts))
 		sweep_interrupt(st->sweep);
 }
 
 static void
-check_done(struct sweep *sw, void *arg)
+check_pinged(void *arg)
 {
 	struct check_state	*st = arg;
 
-	(void)sw;
 	event_base_loopbreak(engine_base(st->engine));
+}
+
+/* The sweep is over (run_end is written): the end ping, then out. */
+static void
+check_done(struct sweep *sw, void *arg)
+{
+	struct check_state	*st = arg;
+	int			 rc = sweep_exit_status(sw);
+
+	if (st->pinger == NULL) {
+		event_base_loopbreak(engine_base(st->engine));
+		return;
+	}
+	pinger_send(st->pinger, rc == KONG_EXIT_OK || rc == KONG_EXIT_FAILED ?
+	    "" : "/fail");
+	pinger_wait(st->pinger, check_pinged, st);
 }
 
 /* The deploy converged (or --until passed): the sweep, with what was seen. */
@@ -127,6 +148,8 @@ check_run(struct check_state *st)
 	st->sigterm = evsignal_new(base, SIGTERM, check_signal_cb, st);
 	evsignal_add(st->sigint, NULL);
 	evsignal_add(st->sigterm, NULL);
+	if (st->pinger != NULL)
+		pinger_send(st->pinger, "/start");
 	if (st->waiter != NULL) {
 		st->waiting = 1;
 		waiter_start(st->waiter, check_waited, st);
@@ -305,6 +328,61 @@ check_wait_setup(struct check_state *st, const struct check_opts *o,
 	return (0);
 }
 
+/*
+ * One run at a time per log: LOG.lock beside it (kong.lock beside the
+ * inventory when the log is not a file: -, /dev/full). Returns 0, or an exit status after saying why not.
+ */
+static int
+check_lock(struct check_state *st, const struct inventory *inv,
+    const char *log)
+{
+	char	*path, *cause;
+	long	 pid;
+	int	 rc;
+
+	if (!alert_log_is_file(log))
+		path = path_join(inv->dir, "kong.lock");
+	else
+		path = xstrfmt("%s.lock", log);
+	rc = lock_take(path, &st->lock, &pid, &cause);
+	if (rc == 1)
+		fprintf(stderr, "kong check: another kong check is running "
+		    "(pid %ld holds %s); not starting a second one\n", pid,
+		    path);
+	else if (rc == -1) {
+		fprintf(stderr, "kong check: cannot take the lock %s\n", cause);
+		free(cause);
+	}
+	free(path);
+	return (rc == 0 ? 0 : rc == 1 ? KONG_EXIT_LOCKED : KONG_EXIT_IO);
+}
+
+/* Alerting, with its tables in the store. Returns 0 or an exit status. */
+static int
+check_alerts(struct check_state *st, const struct inventory *inv,
+    const struct settings *set, const char *log)
+{
+	char	*path, *cause;
+
+	(void)log;
+	if ((path = cli_store_path(inv, set)) == NULL) {
+		if (set->smtp != NULL || set->webhook != NULL)
+			fprintf(stderr, "kong check: store = none: no alerts "
+			    "(alerting keeps its state in the store)\n");
+		return (0);
+	}
+	st->adb = alert_db_open(path, &cause);
+	free(path);
+	if (st->adb == NULL) {
+		fprintf(stderr, "kong check: cannot open the store %s\n", cause);
+		free(cause);
+		return (KONG_EXIT_IO);
+	}
+	st->alerts = alerts_create(st->engine, inv, set, st->adb);
+	alerts_attach(st->alerts, st->sweep);
+	return (0);
+}
+
 /* The sinks: the log, then the progress line and the summary if wanted. */
 static int
 check_sinks(struct check_state *st, const struct check_opts *o,
@@ -312,7 +390,7 @@ check_sinks(struct check_state *st, const struct check_opts *o,
 {
 	struct sink	*k;
 	char		*log, *db, *cause;
-	int		 tty = isatty(STDERR_FILENO);
+	int		 tty = isatty(STDERR_FILENO), rc;
 
 	log = cli_log_path(inv, set);
 	if ((k = sink_jsonl_open(log, 0, &cause)) == NULL) {
@@ -322,7 +400,11 @@ check_sinks(struct check_state *st, const struct check_opts *o,
 		free(log);
 		return (KONG_EXIT_IO);
 	}
-	sweep_add_sink(st->sweep, k);
+	sweep_add_sink(st->sweep, k);	/* opening it appends nothing */
+	if ((rc = check_lock(st, inv, log)) != 0) {
+		free(log);
+		return (rc);
+	}
 	if ((db = cli_store_path(inv, set)) != NULL) {
 		if ((k = sink_store_open(db, log, set->retention, stderr,
 		    &cause)) == NULL) {
@@ -333,7 +415,13 @@ check_sinks(struct check_state *st, const struct check_opts *o,
 			sweep_add_sink(st->sweep, k);
 		free(db);
 	}
+	rc = check_alerts(st, inv, set, log);
 	free(log);
+	if (rc != 0)
+		return (rc);
+	if (set->ping_url != NULL)
+		st->pinger = pinger_create(st->engine, set->ping_url,
+		    set->connect_timeout > 0 ? set->connect_timeout : 10000);
 	if (!o->quiet && o->progress && tty)
 		sweep_add_sink(st->sweep, sink_progress_create(stderr,
 		    cli_color(stderr)));
@@ -357,6 +445,7 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 
 	memset(&plan, 0, sizeof plan);
 	memset(&st, 0, sizeof st);
+	st.lock = -1;
 	memset(&probe_sel, 0, sizeof probe_sel);
 	plan.expect = json_object();
 	if ((rc = check_options_read(cmd, a, &o, &plan)) != 0) {
@@ -401,7 +490,11 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	}
 	waiter_free(st.waiter);
 	sweep_free(st.sweep);
+	alerts_free(st.alerts);
+	alert_db_close(st.adb);
+	pinger_free(st.pinger);
 	engine_free(st.engine);
+	lock_release(st.lock);
 	settings_free(&set);
 	for (size_t i = 0; i < probe_sel.ntest; i++)
 		free(probe_sel.test[i]);
@@ -421,7 +514,8 @@ const struct cli_cmd cli_check_cmd = {
 	"[kong] setting overrides the inventory's value. Exit status: 0 all\n"
 	"passed, 1 a check failed, 2 usage/inventory/template/script error\n"
 	"(nothing ran), 3 the log could not be written, 4 interrupted\n"
-	"(SIGINT/SIGTERM), 5 aborted by --abort-if.",
+	"(SIGINT/SIGTERM), 5 aborted by --abort-if, 6 another kong check of\n"
+	"the same log is still running (nothing ran).",
 	CLI_SELECTORS | CLI_SWEEP,
 	check_options,
 	0,

@@ -2,6 +2,7 @@
  * cli-lint.c: kong lint: check the inventory, render every (site, test)
  * pair and compile every rendered script, reporting all problems at once.
  */
+#include "alert.h"
 #include "cli.h"
 #include "plan.h"
 #include "template.h"
@@ -132,10 +133,19 @@ lint_attrs(struct diag *d, const struct map *paths, const char *kind,
 {
 	const char	*key;
 	json_t		*v;
+	char		*cause;
 
 	json_object_foreach(attrs, key, v) {
 		if (strcmp(kind, "server") == 0 && strcmp(key, "address") == 0)
 			continue;
+		/* Alerting's own attributes: checked, not templates'. */
+		if (alerts_attr(kind, key, json_string_value(v), &cause)) {
+			if (cause != NULL)
+				diag_line(d, DIAG_ERROR, file, line, "%s '%s': "
+				    "%s", kind, name, cause);
+			free(cause);
+			continue;
+		}
 		if (!lint_read(paths, kind, key))
 			diag_line(d, DIAG_WARNING, file, line, "%s '%s': attribute "
 			    "'%s' is read by no template (a typo, or left over?)",

@@ -7,6 +7,7 @@
  *                              and the ones named, from the start
  *   kong store info            what the store holds
  */
+#include "alert.h"
 #include "cli.h"
 #include "store.h"
 
@@ -64,8 +65,8 @@ cli_store_path(const struct inventory *inv, const struct settings *set)
 	if (set->store != NULL)
 		return (cli_setting_path(set, SETTING_store, set->store));
 	log = cli_log_path(inv, set);
-	if (strcmp(log, "-") == 0)
-		dir = xstrdup(inv->dir);
+	if (!alert_log_is_file(log))
+		dir = xstrdup(inv->dir);	/* -, /dev/full, a pipe */
 	else
 		dir = path_dirname(log);
 	path = path_join(dir, "kong.db");

@@ -31,6 +31,8 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_store_cmd,
 	&cli_serve_cmd,
 	&cli_html_cmd,
+	&cli_alert_cmd,
+	&cli_silence_cmd,
 	&cli_help_cmd,
 };
 const size_t cli_ncommands = nitems(cli_commands);

@@ -516,5 +516,7 @@ record_run_end(const struct run_info *run)
 	free(t);
 	if (rec == NULL)
 		fatal("json_pack failed for run_end");
+	if (run->alerts != NULL)
+		json_object_set(rec, "alerts", run->alerts);
 	return (rec);
 }

@@ -54,6 +54,10 @@ struct sweep {
 	struct same_set	*same;		/* results held for same_across */
 	void			(*done)(struct sweep *, void *);
 	void			*done_arg;
+	/* Work between the last result and run_end (alerts), or NULL. */
+	void			(*finish)(struct sweep *, struct run_info *,
+				    void *);
+	void			*finish_arg;
 };
 
 static const struct runner_ops sweep_runner_ops;
@@ -125,6 +129,7 @@ sweep_free(struct sweep *sw)
 	free(sw->run_id);
 	free(sw->run.aborted);
 	json_decref((json_t *)sw->run.wait);
+	json_decref(sw->run.alerts);
 	free(sw);
 }
 
@@ -162,6 +167,19 @@ const struct run_info *
 sweep_info(const struct sweep *sw)
 {
 	return (&sw->run);
+}
+
+/*
+ * Run fn once every check is over, before the sinks' end: it may start work
+ * on the loop (deliveries) and add to run_end (run->alerts), and calls
+ * sweep_resume when it is done.
+ */
+void
+sweep_set_finish(struct sweep *sw, void (*fn)(struct sweep *,
+    struct run_info *, void *), void *arg)
+{
+	sw->finish = fn;
+	sw->finish_arg = arg;
 }
 
 /* The exit status, once the sweep is done. */
@@ -511,6 +529,22 @@ sweep_drained(void *arg)
 		run->exit_status = KONG_EXIT_INTERRUPTED;
 	if (run->write_errors > 0)
 		run->exit_status = KONG_EXIT_IO;
+	if (sw->finish != NULL) {
+		sw->finish(sw, run, sw->finish_arg);	/* then sweep_resume */
+		return;
+	}
+	sweep_resume(sw);
+}
+
+/*
+ * The finish hook is done: every sink's end (the log writes run_end), then
+ * the owner's done callback.
+ */
+void
+sweep_resume(struct sweep *sw)
+{
+	struct run_info		*run = &sw->run;
+
 	sinks_end(&sw->sinks, run);
 	if (sinks_errors(&sw->sinks) > run->write_errors)
 		run->exit_status = KONG_EXIT_IO;
