@@ -613,7 +613,7 @@ alert_link(struct alerts *a, const struct alert_seen *s)
 	test = curl_easy_escape(NULL, s->test, 0);
 	if (s->server != NULL)
 		srv = curl_easy_escape(NULL, s->server, 0);
-	link = xstrfmt("%.*s/pair/%s/%s%s%s", (int)(len > 0 && base[len - 1] ==
+	link = xstrfmt("%.*s/sites/%s/%s%s%s", (int)(len > 0 && base[len - 1] ==
 	    '/' ? len - 1 : len), base, site, test, srv != NULL ? "?server=" :
 	    "", srv != NULL ? srv : "");
 	curl_free(site);
