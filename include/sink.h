@@ -61,6 +61,11 @@ struct sink_ops {
 			    const struct result *);
 	void		(*end)(struct sink *, const struct run_info *);
 	void		(*free)(struct sink *);
+	/*
+	 * Optional: every result is in; write out what is batched, before
+	 * the finish hook (alerting) reads the same files.
+	 */
+	void		(*flush)(struct sink *);
 };
 
 struct sink {
@@ -80,6 +85,7 @@ void		 sinks_start(struct sink_list *, const struct run_info *);
 void		 sinks_result(struct sink_list *, const struct run_info *,
 		     const struct result *);
 void		 sinks_end(struct sink_list *, const struct run_info *);
+void		 sinks_flush(struct sink_list *);
 size_t		 sinks_errors(const struct sink_list *);
 void		 sinks_free(struct sink_list *);
 

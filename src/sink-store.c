@@ -130,6 +130,17 @@ sink_store_end(struct sink *k, const struct run_info *run)
 	sink_store_flush(ss);
 }
 
+/* Every result is in: commit the batch, so alerting can use the file. */
+static void
+sink_store_done(struct sink *k)
+{
+	struct sink_store	*ss = k->data;
+
+	if (ss->timer != NULL)
+		evtimer_del(ss->timer);
+	sink_store_flush(ss);
+}
+
 static void
 sink_store_free(struct sink *k)
 {
@@ -150,6 +161,7 @@ static const struct sink_ops sink_store_ops = {
 	sink_store_result,
 	sink_store_end,
 	sink_store_free,
+	sink_store_done,
 };
 
 /*

@@ -53,6 +53,18 @@ sinks_result(struct sink_list *l, const struct run_info *run,
 	}
 }
 
+/* Every result is in: each sink writes out what it batched. */
+void
+sinks_flush(struct sink_list *l)
+{
+	struct sink	*k;
+
+	TAILQ_FOREACH(k, l, entry) {
+		if (k->ops->flush != NULL)
+			k->ops->flush(k);
+	}
+}
+
 /* Tell every sink the run is over. */
 void
 sinks_end(struct sink_list *l, const struct run_info *run)

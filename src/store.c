@@ -471,8 +471,17 @@ store_error(const struct store *s)
 int
 store_begin(struct store *s)
 {
+	sqlite3_stmt	*st = NULL;
+
 	if (s->tx++ > 0)
 		return (0);
+	/*
+	 * A statement stepped but not reset holds a read snapshot; in WAL
+	 * mode, once another connection (alerting) has written, BEGIN
+	 * IMMEDIATE on that old snapshot fails at once with SQLITE_BUSY.
+	 */
+	while ((st = sqlite3_next_stmt(s->db, st)) != NULL)
+		sqlite3_reset(st);
 	if (store_exec(s, "BEGIN IMMEDIATE") != 0) {
 		s->tx = 0;
 		return (-1);

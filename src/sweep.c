@@ -530,6 +530,7 @@ sweep_drained(void *arg)
 	if (run->write_errors > 0)
 		run->exit_status = KONG_EXIT_IO;
 	if (sw->finish != NULL) {
+		sinks_flush(&sw->sinks);	/* the store's batch, for alerts */
 		sw->finish(sw, run, sw->finish_arg);	/* then sweep_resume */
 		return;
 	}
