@@ -81,6 +81,9 @@ extern const struct cli_cmd cli_render_cmd;
 extern const struct cli_cmd cli_lint_cmd;
 extern const struct cli_cmd cli_bench_cmd;
 extern const struct cli_cmd cli_help_cmd;
+extern const struct cli_cmd cli_report_cmd;
+extern const struct cli_cmd cli_nagios_cmd;
+extern const struct cli_cmd cli_diff_cmd;
 
 const struct cli_cmd *cli_find(const char *);
 int		 cli_main(int, char **);

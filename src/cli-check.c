@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "report.h"
 #include "sweep.h"
 #include "twill.h"
 #include "wait.h"
@@ -25,6 +26,7 @@ enum {
 	CHECK_UNTIL,
 	CHECK_WAIT_INTERVAL,
 	CHECK_EXPECT,
+	CHECK_REPORT,
 };
 
 static const struct cli_option check_options[] = {
@@ -53,6 +55,9 @@ static const struct cli_option check_options[] = {
 	{ "expect", 0, CLI_ARG, "NAME=VALUE", "every capture NAME must have "
 	    "captured VALUE (the build a deploy shipped); repeatable",
 	    CHECK_EXPECT },
+	{ "report", 0, CLI_ARG, "FORMAT=FILE", "also write the run as FORMAT "
+	    "(junit, tap, html, markdown, summary) to FILE; repeatable",
+	    CHECK_REPORT },
 	{ NULL, 0, 0, NULL, NULL, 0 }
 };
 
@@ -187,6 +192,8 @@ struct check_opts {
 	const char	*wait_for;
 	long		 until_ms;
 	long		 interval_ms;
+	const char	**reports;	/* --report FORMAT=FILE */
+	size_t		 nreports;
 };
 
 /* Read kong check's own options. Returns 0, or an exit status. */
@@ -263,6 +270,16 @@ check_options_read(const struct cli_cmd *cmd, const struct cli_args *a,
 			if (check_expect(cmd, (json_t *)plan->expect, arg) != 0)
 				return (KONG_EXIT_USAGE);
 			break;
+		case CHECK_REPORT:
+			if (strchr(arg, '=') == NULL || *arg == '=' ||
+			    strchr(arg, '=')[1] == '\0')
+				return (cli_usage(cmd, "--report takes "
+				    "FORMAT=FILE, such as junit=kong.xml, not "
+				    "'%s'", arg));
+			o->reports = xreallocarray(o->reports, o->nreports + 1,
+			    sizeof *o->reports);
+			o->reports[o->nreports++] = arg;
+			break;
 		case CHECK_UNTIL:
 		case CHECK_WAIT_INTERVAL:
 			if (cli_duration(cmd, a->opts[i].id == CHECK_UNTIL ?
@@ -328,7 +345,8 @@ check_sinks(struct check_state *st, const struct check_opts *o,
     const struct inventory *inv, const struct settings *set)
 {
 	struct sink	*k;
-	char		*log, *cause;
+	char		*log, *cause, *format;
+	size_t		 i;
 	int		 tty = isatty(STDERR_FILENO);
 
 	log = check_log_path(inv, set);
@@ -348,6 +366,19 @@ check_sinks(struct check_state *st, const struct check_opts *o,
 		sweep_add_sink(st->sweep, sink_summary_create(stderr,
 		    cli_color(stderr), o->when != NULL && strcmp(o->when,
 		    "failed") == 0 ? SUMMARY_FAILED : SUMMARY_ALWAYS));
+	for (i = 0; i < o->nreports; i++) {
+		format = xstrndup(o->reports[i], (size_t)(strchr(o->reports[i],
+		    '=') - o->reports[i]));
+		k = report_sink_create(format, strchr(o->reports[i], '=') + 1,
+		    &cause);
+		free(format);
+		if (k == NULL) {
+			fprintf(stderr, "kong check: --report: %s\n", cause);
+			free(cause);
+			return (KONG_EXIT_USAGE);
+		}
+		sweep_add_sink(st->sweep, k);
+	}
 	return (0);
 }
 
@@ -368,10 +399,12 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	plan.expect = json_object();
 	if ((rc = check_options_read(cmd, a, &o, &plan)) != 0) {
 		json_decref((json_t *)plan.expect);
+		free(o.reports);
 		return (rc);
 	}
 	if ((inv = cli_load(a)) == NULL) {
 		json_decref((json_t *)plan.expect);
+		free(o.reports);
 		return (KONG_EXIT_USAGE);
 	}
 	settings_copy(&set, &inv->settings);
@@ -415,6 +448,7 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	free(probe_sel.test);
 	inventory_free(inv);
 	json_decref((json_t *)plan.expect);
+	free(o.reports);
 	return (rc);
 }
 
