@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "diff.h"
 #include "report.h"
 #include "sweep.h"
 #include "twill.h"
@@ -27,6 +28,10 @@ enum {
 	CHECK_WAIT_INTERVAL,
 	CHECK_EXPECT,
 	CHECK_REPORT,
+	CHECK_BASELINE,
+	CHECK_RERUN_FAILED,
+	CHECK_SLOWER,
+	CHECK_SLOWER_MS,
 };
 
 static const struct cli_option check_options[] = {
@@ -58,6 +63,16 @@ static const struct cli_option check_options[] = {
 	{ "report", 0, CLI_ARG, "FORMAT=FILE", "also write the run as FORMAT "
 	    "(junit, tap, html, markdown, summary) to FILE; repeatable",
 	    CHECK_REPORT },
+	{ "baseline", 0, CLI_ARG, "last|RUN|FILE", "compare the run with "
+	    "this one when it ends (kong diff): exit 1 only for new failures "
+	    "and slower pairs", CHECK_BASELINE },
+	{ "rerun-failed", 0, CLI_OPTARG, "LOG|last", "run only the pairs that "
+	    "failed in the last run of LOG (default: this log's)",
+	    CHECK_RERUN_FAILED },
+	{ "slower", 0, CLI_ARG, "P%", "--baseline: a pair more than P% slower "
+	    "regressed", CHECK_SLOWER },
+	{ "slower-ms", 0, CLI_ARG, "N", "--baseline: ... and at least N ms "
+	    "slower", CHECK_SLOWER_MS },
 	{ NULL, 0, 0, NULL, NULL, 0 }
 };
 
@@ -194,6 +209,10 @@ struct check_opts {
 	long		 interval_ms;
 	const char	**reports;	/* --report FORMAT=FILE */
 	size_t		 nreports;
+	const char	*baseline;
+	int		 rerun;		/* --rerun-failed */
+	const char	*rerun_log;
+	struct diff_limits limits;
 };
 
 /* Read kong check's own options. Returns 0, or an exit status. */
@@ -279,6 +298,21 @@ check_options_read(const struct cli_cmd *cmd, const struct cli_args *a,
 			o->reports = xreallocarray(o->reports, o->nreports + 1,
 			    sizeof *o->reports);
 			o->reports[o->nreports++] = arg;
+			break;
+		case CHECK_BASELINE:
+			o->baseline = arg;
+			break;
+		case CHECK_RERUN_FAILED:
+			o->rerun = 1;
+			o->rerun_log = arg;
+			break;
+		case CHECK_SLOWER:
+		case CHECK_SLOWER_MS:
+			if (diff_limit_parse(&o->limits, a->opts[i].id ==
+			    CHECK_SLOWER_MS, arg) != 0)
+				return (cli_usage(cmd, "--slower%s takes a "
+				    "positive number, not '%s'", a->opts[i].id ==
+				    CHECK_SLOWER_MS ? "-ms" : "", arg));
 			break;
 		case CHECK_UNTIL:
 		case CHECK_WAIT_INTERVAL:
@@ -382,6 +416,37 @@ check_sinks(struct check_state *st, const struct check_opts *o,
 	return (0);
 }
 
+/*
+ * --baseline and --rerun-failed: the runs they name, read before the
+ * sweep appends to the log. Returns 0, or -1 after saying what is wrong.
+ */
+static int
+check_diff_setup(const struct check_opts *o, const struct inventory *inv,
+    const struct settings *set, struct sweep_plan *plan,
+    struct diff_run **base, struct diff_run **rerun)
+{
+	char	*log, *cause = NULL;
+	int	 rc;
+
+	if (o->baseline == NULL && !o->rerun)
+		return (0);
+	log = check_log_path(inv, set);
+	if (o->baseline != NULL && (*base = diff_run_resolve(o->baseline, log,
+	    &cause)) == NULL)
+		fprintf(stderr, "kong check: --baseline: %s\n", cause);
+	else if (o->rerun && (*rerun = diff_run_resolve(o->rerun_log, log,
+	    &cause)) == NULL)
+		fprintf(stderr, "kong check: --rerun-failed: %s\n", cause);
+	else if (*rerun != NULL) {
+		plan->keep = diff_keep_failed;
+		plan->keep_arg = *rerun;
+	}
+	rc = cause != NULL ? -1 : 0;
+	free(log);
+	free(cause);
+	return (rc);
+}
+
 static int
 check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 {
@@ -391,6 +456,7 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	struct selection	 probe_sel;
 	struct inventory	*inv;
 	struct settings		 set;
+	struct diff_run		*base = NULL, *now = NULL, *rerun = NULL;
 	int			 rc, nbad;
 
 	memset(&plan, 0, sizeof plan);
@@ -413,8 +479,20 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	plan.inv = inv;
 	plan.sel = &a->sel;
 	plan.set = &set;
+	if (check_diff_setup(&o, inv, &set, &plan, &base, &rerun) != 0) {
+		rc = KONG_EXIT_USAGE;
+		goto out;
+	}
+	if (rerun != NULL && diff_run_failed(rerun) == 0) {
+		fprintf(stderr, "kong check: nothing failed in run %s; nothing "
+		    "to rerun\n", diff_run_id(rerun));
+		rc = KONG_EXIT_OK;
+		goto out;
+	}
 	st.engine = engine_create();
 	st.sweep = sweep_create(st.engine, &plan);
+	if (base != NULL)
+		sweep_add_sink(st.sweep, diff_sink(now = diff_run_create()));
 	if (sweep_npairs(st.sweep) == 0) {
 		fprintf(stderr, "kong check: no (site, test) pair is selected "
 		    "(see kong list --pairs)\n");
@@ -437,8 +515,15 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 		} else {
 			check_report(st.sweep);
 			rc = sweep_exit_status(st.sweep);
+			if (base != NULL && rc <= KONG_EXIT_FAILED)
+				rc = diff_print(stderr, base, now, &o.limits) ?
+				    KONG_EXIT_FAILED : KONG_EXIT_OK;
 		}
 	}
+out:
+	diff_run_free(base);
+	diff_run_free(now);
+	diff_run_free(rerun);
 	waiter_free(st.waiter);
 	sweep_free(st.sweep);
 	engine_free(st.engine);

@@ -30,6 +30,7 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_bench_cmd,
 	&cli_report_cmd,
 	&cli_nagios_cmd,
+	&cli_diff_cmd,
 	&cli_help_cmd,
 };
 const size_t cli_ncommands = nitems(cli_commands);
