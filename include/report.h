@@ -61,7 +61,6 @@ struct report_format {
 const struct report_format *report_format_find(const char *);
 char		*report_format_names(void);
 struct sink	*report_sink_create(const char *, const char *, char **);
-void		 report_sink_attach(struct sink *, size_t, const char *);
 int		 report_row_failed(const struct report_row *);
 int		 report_row_is_error(const struct report_row *);
 char		*report_row_who(const struct report_row *);
@@ -77,6 +76,14 @@ int		 report_markdown(FILE *, const struct report *);
 /* Escaping, for the writers. */
 void		 report_xml_escape(FILE *, const char *, size_t);
 void		 report_html_escape(FILE *, const char *);
+
+/* --save-failures (sink-failures.c) and the reports that link to it. */
+struct inventory;
+struct sink	*failures_sink_create(const char *, const struct inventory *,
+		     char **);
+char		*report_saved_path(const char *, const char *, const char *,
+		     const char *, const char *);
+void		 report_sink_saved(struct sink *, const char *);
 
 /* Feeding sinks from a log: the run RUN (NULL or "last": the last one). */
 int		 report_feed_log(const char *, const char *, struct sink_list *,

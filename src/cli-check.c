@@ -32,6 +32,7 @@ enum {
 	CHECK_RERUN_FAILED,
 	CHECK_SLOWER,
 	CHECK_SLOWER_MS,
+	CHECK_SAVE_FAILURES,
 };
 
 static const struct cli_option check_options[] = {
@@ -73,6 +74,9 @@ static const struct cli_option check_options[] = {
 	    "regressed", CHECK_SLOWER },
 	{ "slower-ms", 0, CLI_ARG, "N", "--baseline: ... and at least N ms "
 	    "slower", CHECK_SLOWER_MS },
+	{ "save-failures", 0, CLI_ARG, "DIR", "save each failing pair's last "
+	    "response and rendered script under DIR/RUN/SITE/TEST/ (linked "
+	    "from the reports)", CHECK_SAVE_FAILURES },
 	{ NULL, 0, 0, NULL, NULL, 0 }
 };
 
@@ -213,6 +217,7 @@ struct check_opts {
 	int		 rerun;		/* --rerun-failed */
 	const char	*rerun_log;
 	struct diff_limits limits;
+	const char	*save_dir;	/* --save-failures */
 };
 
 /* Read kong check's own options. Returns 0, or an exit status. */
@@ -301,6 +306,9 @@ check_options_read(const struct cli_cmd *cmd, const struct cli_args *a,
 			break;
 		case CHECK_BASELINE:
 			o->baseline = arg;
+			break;
+		case CHECK_SAVE_FAILURES:
+			o->save_dir = arg;
 			break;
 		case CHECK_RERUN_FAILED:
 			o->rerun = 1;
@@ -408,6 +416,18 @@ check_sinks(struct check_state *st, const struct check_opts *o,
 		free(format);
 		if (k == NULL) {
 			fprintf(stderr, "kong check: --report: %s\n", cause);
+			free(cause);
+			return (KONG_EXIT_USAGE);
+		}
+		if (o->save_dir != NULL)
+			report_sink_saved(k, o->save_dir);
+		sweep_add_sink(st->sweep, k);
+	}
+	if (o->save_dir != NULL) {
+		if ((k = failures_sink_create(o->save_dir, inv, &cause)) ==
+		    NULL) {
+			fprintf(stderr, "kong check: --save-failures: %s\n",
+			    cause);
 			free(cause);
 			return (KONG_EXIT_USAGE);
 		}

@@ -24,6 +24,7 @@ struct report_sink {
 	char				*path;	/* "-": standard output */
 	FILE				*f;
 	struct sink			*inner;	/* summary: its sink */
+	char				*saved;	/* --save-failures DIR */
 	struct report			 rep;
 };
 
@@ -272,7 +273,13 @@ report_sink_result(struct sink *k, const struct run_info *run,
 		rep->rows = xreallocarray(rep->rows, rep->cap,
 		    sizeof *rep->rows);
 	}
-	report_row_set(&rep->rows[rep->nrows++], r);
+	report_row_set(&rep->rows[rep->nrows], r);
+	if (rs->saved != NULL && result_failed(r) && r->status !=
+	    RESULT_NOT_STARTED)
+		rep->rows[rep->nrows].attachment = report_saved_path(rs->saved,
+		    rep->run, rep->rows[rep->nrows].site, r->where.server,
+		    rep->rows[rep->nrows].test);
+	rep->nrows++;
 }
 
 static void
@@ -310,6 +317,7 @@ report_sink_free(struct sink *k)
 		fclose(rs->f);
 	sink_free(rs->inner);
 	report_clear(&rs->rep);
+	free(rs->saved);
 	free(rs->path);
 	free(rs);
 }
@@ -357,22 +365,17 @@ report_sink_create(const char *format, const char *path, char **cause)
 	return (sink_create(&report_sink_ops, rs, path));
 }
 
-/* Link a saved failure (--save-failures) to the row of plan index i. */
+/* Link failing rows to their saved files under dir (--save-failures). */
 void
-report_sink_attach(struct sink *k, size_t index, const char *dir)
+report_sink_saved(struct sink *k, const char *dir)
 {
 	struct report_sink	*rs;
-	size_t			 i;
 
 	if (k->ops != &report_sink_ops)
 		return;
 	rs = k->data;
-	for (i = rs->rep.nrows; i > 0; i--)
-		if (rs->rep.rows[i - 1].index == index) {
-			free(rs->rep.rows[i - 1].attachment);
-			rs->rep.rows[i - 1].attachment = xstrdup(dir);
-			return;
-		}
+	free(rs->saved);
+	rs->saved = xstrdup(dir);
 }
 
 /* --- a log read back ----------------------------------------------------- */

@@ -193,12 +193,12 @@ is "$(perl -MTAP::Parser -e '
 		$last = $r->description if $r->is_test;
 		print "$last: $r->{data}{severity} $r->{data}{class} $r->{data}{message}\n"
 		    if $r->is_yaml;
-	}' "$tmp/13.tap" | sort | sed "s/$P/P/g; s/$C/C/g")" \
-"- down home: error net cannot go to 'http://127.0.0.1:C/': Failed to connect to 127.0.0.1 port C after 0 ms: Couldn't connect to server
+	}' "$tmp/13.tap" | sort | sed "s/$P/P/g; s/$C/C/g; s/after [0-9]* ms/after N ms/; s/after [0-9]* milliseconds/after N milliseconds/")" \
+"- down home: error net cannot go to 'http://127.0.0.1:C/': Failed to connect to 127.0.0.1 port C after N ms: Couldn't connect to server
 - multi whoami @ beta: fail assert code is 500 != 200
 - shop checkout: fail assert code is 500 != 200
 - shop xss: fail assert no match to '<script>alert('x')</script>'
-- slow home: timeout timeout cannot go to 'http://127.0.0.1:P/slow?ms=3000': Operation timed out after 1000 milliseconds with 0 bytes received" \
+- slow home: timeout timeout cannot go to 'http://127.0.0.1:P/slow?ms=3000': Operation timed out after N milliseconds with 0 bytes received" \
     "each failure has YAML diagnostics that a TAP parser reads back"
 jq -c 'if .test == "xss" then .test = "x#1\\y" else . end' "$log" > "$tmp/hash.jsonl"
 kong report tap "$tmp/hash.jsonl" | sed '1s/14/13/' > "$tmp/hash.tap"
@@ -267,5 +267,36 @@ kong report junit "$tmp/empty.jsonl" > /dev/null 2> "$tmp/err"
 is "$? $(cat "$tmp/err")" "2 kong report: $tmp/empty.jsonl: no run in this log" "an empty log"
 is "$(kong report markdown - < "$log" | sed -n 1p)" \
     "### Kong: checks failing" "the log can come from standard input"
+
+# --- --save-failures --------------------------------------------------------
+save=$tmp/saved
+kong check -c "$inv" --log "$tmp/save.jsonl" -q --per-server --save-failures "$save" \
+    --report junit="$tmp/save.xml" --report html="$tmp/save.html"
+is "$?" 1 "a sweep with --save-failures"
+srun=$(jq -r 'select(.record=="run_start") | .run' "$tmp/save.jsonl")
+is "$(cd "$save/$srun" && find . -name failure.txt | sed 's|^\./||; s|/failure.txt$||' | sort | paste -sd, -)" \
+    "$(jq -r 'select(.record=="result" and (.status|test("fail|error|timeout"))) | "\(.site)\(if .server then "@" + .server else "" end)/\(.test)"' "$tmp/save.jsonl" | sort | paste -sd, -)" \
+    "one directory per failing pair: RUN/SITE[@SERVER]/TEST"
+d=$save/$srun/multi@beta/whoami
+is "$(sed -n '1,2p' "$d/response.txt" | tr -d '\r' | paste -sd'|' -)" \
+    "# 500 http://multi.test:$MP/|HTTP/1.1 500 Internal Server Error" "the failing response: status, then headers"
+like "$(cat "$d/response.txt")" "X-Testsite-Label: beta" "with the headers of the server that failed"
+like "$(cat "$d/response.txt")" "failing on purpose \\(status=500\\)" "and the body"
+is "$(cat "$d/script.twill")" "$(kong render -c "$inv" multi whoami --server beta)" \
+    "the script, rendered as it ran on that server"
+like "$(cat "$d/failure.txt")" "^status: fail.class: assert.where: [^ ]*/kong.ini:[0-9]+.command: code 200.message: code is 500 != 200" \
+    "and why it failed"
+is "$(cat "$save/$srun/down/home/response.txt")" "# no response was received" \
+    "a pair that got no response says so"
+is "$(xmllint --noout --schema "$top_srcdir/tests/junit.xsd" "$tmp/save.xml" 2>&1)" \
+    "$tmp/save.xml validates" "the JUnit report with attachments is valid"
+is "$(grep -c "^\[\[ATTACHMENT|$save/$srun/[^]]*\]\]" "$tmp/save.xml")" 5 \
+    "JUnit links every failing case's files as [[ATTACHMENT|dir]]"
+is "$(grep -o "href=\"$save/$srun/[^\"]*\"" "$tmp/save.html" | wc -l | tr -d ' ')" 5 \
+    "the HTML report links them too"
+: > "$tmp/file"
+kong check -c "$inv" --log "$tmp/save2.jsonl" -q --save-failures "$tmp/file/x" 2> "$tmp/err"
+is "$? $(cat "$tmp/err")" "2 kong check: --save-failures: $tmp/file/x: Not a directory" \
+    "a directory that cannot be made: exit 2"
 
 echo "1..$n"
