@@ -436,6 +436,20 @@ check_sinks(struct check_state *st, const struct check_opts *o,
 	return (0);
 }
 
+/* Whether the log exists and holds a run. */
+static int
+check_log_has_run(const char *log)
+{
+	char	**ids, *cause = NULL;
+	size_t	  n = 0;
+
+	if (diff_log_runs(log, &ids, &n, &cause) != 0)
+		n = 0;
+	free(cause);
+	free_strv(ids);
+	return (n > 0);
+}
+
 /*
  * --baseline and --rerun-failed: the runs they name, read before the
  * sweep appends to the log. Returns 0, or -1 after saying what is wrong.
@@ -451,8 +465,13 @@ check_diff_setup(const struct check_opts *o, const struct inventory *inv,
 	if (o->baseline == NULL && !o->rerun)
 		return (0);
 	log = check_log_path(inv, set);
-	if (o->baseline != NULL && (*base = diff_run_resolve(o->baseline, log,
-	    &cause)) == NULL)
+	if (o->baseline != NULL && strcmp(o->baseline, "last") == 0 &&
+	    !check_log_has_run(log)) {
+		/* The first pipeline: nothing to compare, every failure counts. */
+		fprintf(stderr, "kong check: --baseline last: no earlier run in "
+		    "%s; every failure counts\n", log);
+	} else if (o->baseline != NULL && (*base = diff_run_resolve(
+	    o->baseline, log, &cause)) == NULL)
 		fprintf(stderr, "kong check: --baseline: %s\n", cause);
 	else if (o->rerun && (*rerun = diff_run_resolve(o->rerun_log, log,
 	    &cause)) == NULL)

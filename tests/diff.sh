@@ -125,6 +125,10 @@ is "$? $(cat "$tmp/err")" "2 kong check: --baseline: $log: no run 'nosuch' in th
     "a baseline that is not there: exit 2"
 is "$(wc -l < "$log")" "$lines" "and nothing ran"
 
+kong check -c "$tmp/after.ini" --log "$tmp/first.jsonl" -q --baseline last 2> "$tmp/err"
+is "$? $(cat "$tmp/err")" "1 kong check: --baseline last: no earlier run in $tmp/first.jsonl; every failure counts" \
+    "--baseline last without an earlier run (the first pipeline): every failure counts"
+
 # --- kong check --rerun-failed -----------------------------------------------
 kong check -c "$tmp/after.ini" --log "$log" -q > /dev/null 2>&1
 kong check -c "$tmp/after.ini" --log "$log" -q --rerun-failed
