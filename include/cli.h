@@ -86,6 +86,9 @@ extern const struct cli_cmd cli_serve_cmd;
 extern const struct cli_cmd cli_html_cmd;
 extern const struct cli_cmd cli_alert_cmd;
 extern const struct cli_cmd cli_silence_cmd;
+extern const struct cli_cmd cli_report_cmd;
+extern const struct cli_cmd cli_nagios_cmd;
+extern const struct cli_cmd cli_diff_cmd;
 
 const struct cli_cmd *cli_find(const char *);
 int		 cli_main(int, char **);

@@ -11,7 +11,9 @@
 
 #include "alert.h"
 #include "cli.h"
+#include "diff.h"
 #include "lock.h"
+#include "report.h"
 #include "sweep.h"
 #include "twill.h"
 #include "wait.h"
@@ -27,6 +29,12 @@ enum {
 	CHECK_UNTIL,
 	CHECK_WAIT_INTERVAL,
 	CHECK_EXPECT,
+	CHECK_REPORT,
+	CHECK_BASELINE,
+	CHECK_RERUN_FAILED,
+	CHECK_SLOWER,
+	CHECK_SLOWER_MS,
+	CHECK_SAVE_FAILURES,
 };
 
 static const struct cli_option check_options[] = {
@@ -55,6 +63,22 @@ static const struct cli_option check_options[] = {
 	{ "expect", 0, CLI_ARG, "NAME=VALUE", "every capture NAME must have "
 	    "captured VALUE (the build a deploy shipped); repeatable",
 	    CHECK_EXPECT },
+	{ "report", 0, CLI_ARG, "FORMAT=FILE", "also write the run as FORMAT "
+	    "(junit, tap, html, markdown, summary) to FILE; repeatable",
+	    CHECK_REPORT },
+	{ "baseline", 0, CLI_ARG, "last|RUN|FILE", "compare the run with "
+	    "this one when it ends (kong diff): exit 1 only for new failures "
+	    "and slower pairs", CHECK_BASELINE },
+	{ "rerun-failed", 0, CLI_OPTARG, "LOG|last", "run only the pairs that "
+	    "failed in the last run of LOG (default: this log's)",
+	    CHECK_RERUN_FAILED },
+	{ "slower", 0, CLI_ARG, "P%", "--baseline: a pair more than P% slower "
+	    "regressed", CHECK_SLOWER },
+	{ "slower-ms", 0, CLI_ARG, "N", "--baseline: ... and at least N ms "
+	    "slower", CHECK_SLOWER_MS },
+	{ "save-failures", 0, CLI_ARG, "DIR", "save each failing pair's last "
+	    "response and rendered script under DIR/RUN/SITE/TEST/ (linked "
+	    "from the reports)", CHECK_SAVE_FAILURES },
 	{ NULL, 0, 0, NULL, NULL, 0 }
 };
 
@@ -193,6 +217,13 @@ struct check_opts {
 	const char	*wait_for;
 	long		 until_ms;
 	long		 interval_ms;
+	const char	**reports;	/* --report FORMAT=FILE */
+	size_t		 nreports;
+	const char	*baseline;
+	int		 rerun;		/* --rerun-failed */
+	const char	*rerun_log;
+	struct diff_limits limits;
+	const char	*save_dir;	/* --save-failures */
 };
 
 /* Read kong check's own options. Returns 0, or an exit status. */
@@ -268,6 +299,34 @@ check_options_read(const struct cli_cmd *cmd, const struct cli_args *a,
 		case CHECK_EXPECT:
 			if (check_expect(cmd, (json_t *)plan->expect, arg) != 0)
 				return (KONG_EXIT_USAGE);
+			break;
+		case CHECK_REPORT:
+			if (strchr(arg, '=') == NULL || *arg == '=' ||
+			    strchr(arg, '=')[1] == '\0')
+				return (cli_usage(cmd, "--report takes "
+				    "FORMAT=FILE, such as junit=kong.xml, not "
+				    "'%s'", arg));
+			o->reports = xreallocarray(o->reports, o->nreports + 1,
+			    sizeof *o->reports);
+			o->reports[o->nreports++] = arg;
+			break;
+		case CHECK_BASELINE:
+			o->baseline = arg;
+			break;
+		case CHECK_SAVE_FAILURES:
+			o->save_dir = arg;
+			break;
+		case CHECK_RERUN_FAILED:
+			o->rerun = 1;
+			o->rerun_log = arg;
+			break;
+		case CHECK_SLOWER:
+		case CHECK_SLOWER_MS:
+			if (diff_limit_parse(&o->limits, a->opts[i].id ==
+			    CHECK_SLOWER_MS, arg) != 0)
+				return (cli_usage(cmd, "--slower%s takes a "
+				    "positive number, not '%s'", a->opts[i].id ==
+				    CHECK_SLOWER_MS ? "-ms" : "", arg));
 			break;
 		case CHECK_UNTIL:
 		case CHECK_WAIT_INTERVAL:
@@ -395,7 +454,8 @@ check_sinks(struct check_state *st, const struct check_opts *o,
     const struct inventory *inv, const struct settings *set)
 {
 	struct sink	*k;
-	char		*log, *db, *cause;
+	char		*log, *db, *cause, *format;
+	size_t		 i;
 	int		 tty = isatty(STDERR_FILENO), rc;
 
 	log = cli_log_path(inv, set);
@@ -435,7 +495,82 @@ check_sinks(struct check_state *st, const struct check_opts *o,
 		sweep_add_sink(st->sweep, sink_summary_create(stderr,
 		    cli_color(stderr), o->when != NULL && strcmp(o->when,
 		    "failed") == 0 ? SUMMARY_FAILED : SUMMARY_ALWAYS));
+	for (i = 0; i < o->nreports; i++) {
+		format = xstrndup(o->reports[i], (size_t)(strchr(o->reports[i],
+		    '=') - o->reports[i]));
+		k = report_sink_create(format, strchr(o->reports[i], '=') + 1,
+		    &cause);
+		free(format);
+		if (k == NULL) {
+			fprintf(stderr, "kong check: --report: %s\n", cause);
+			free(cause);
+			return (KONG_EXIT_USAGE);
+		}
+		if (o->save_dir != NULL)
+			report_sink_saved(k, o->save_dir);
+		sweep_add_sink(st->sweep, k);
+	}
+	if (o->save_dir != NULL) {
+		if ((k = failures_sink_create(o->save_dir, inv, &cause)) ==
+		    NULL) {
+			fprintf(stderr, "kong check: --save-failures: %s\n",
+			    cause);
+			free(cause);
+			return (KONG_EXIT_USAGE);
+		}
+		sweep_add_sink(st->sweep, k);
+	}
 	return (0);
+}
+
+/* Whether the log exists and holds a run. */
+static int
+check_log_has_run(const char *log)
+{
+	char	**ids, *cause = NULL;
+	size_t	  n = 0;
+
+	if (diff_log_runs(log, &ids, &n, &cause) != 0)
+		n = 0;
+	free(cause);
+	free_strv(ids);
+	return (n > 0);
+}
+
+/*
+ * --baseline and --rerun-failed: the runs they name, read before the
+ * sweep appends to the log. Returns 0, or -1 after saying what is wrong.
+ */
+static int
+check_diff_setup(const struct check_opts *o, const struct inventory *inv,
+    const struct settings *set, struct sweep_plan *plan,
+    struct diff_run **base, struct diff_run **rerun)
+{
+	char	*log, *cause = NULL;
+	int	 rc;
+
+	if (o->baseline == NULL && !o->rerun)
+		return (0);
+	log = cli_log_path(inv, set);
+	if (o->baseline != NULL && strcmp(o->baseline, "last") == 0 &&
+	    !check_log_has_run(log)) {
+		/* The first pipeline: nothing to compare, every failure counts. */
+		fprintf(stderr, "kong check: --baseline last: no earlier run in "
+		    "%s; every failure counts\n", log);
+	} else if (o->baseline != NULL && (*base = diff_run_resolve(
+	    o->baseline, log, &cause)) == NULL)
+		fprintf(stderr, "kong check: --baseline: %s\n", cause);
+	else if (o->rerun && (*rerun = diff_run_resolve(o->rerun_log, log,
+	    &cause)) == NULL)
+		fprintf(stderr, "kong check: --rerun-failed: %s\n", cause);
+	else if (*rerun != NULL) {
+		plan->keep = diff_keep_failed;
+		plan->keep_arg = *rerun;
+	}
+	rc = cause != NULL ? -1 : 0;
+	free(log);
+	free(cause);
+	return (rc);
 }
 
 static int
@@ -447,6 +582,7 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	struct selection	 probe_sel;
 	struct inventory	*inv;
 	struct settings		 set;
+	struct diff_run		*base = NULL, *now = NULL, *rerun = NULL;
 	int			 rc, nbad;
 
 	memset(&plan, 0, sizeof plan);
@@ -456,10 +592,12 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	plan.expect = json_object();
 	if ((rc = check_options_read(cmd, a, &o, &plan)) != 0) {
 		json_decref((json_t *)plan.expect);
+		free(o.reports);
 		return (rc);
 	}
 	if ((inv = cli_load(a)) == NULL) {
 		json_decref((json_t *)plan.expect);
+		free(o.reports);
 		return (KONG_EXIT_USAGE);
 	}
 	settings_copy(&set, &inv->settings);
@@ -468,8 +606,20 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	plan.inv = inv;
 	plan.sel = &a->sel;
 	plan.set = &set;
+	if (check_diff_setup(&o, inv, &set, &plan, &base, &rerun) != 0) {
+		rc = KONG_EXIT_USAGE;
+		goto out;
+	}
+	if (rerun != NULL && diff_run_failed(rerun) == 0) {
+		fprintf(stderr, "kong check: nothing failed in run %s; nothing "
+		    "to rerun\n", diff_run_id(rerun));
+		rc = KONG_EXIT_OK;
+		goto out;
+	}
 	st.engine = engine_create();
 	st.sweep = sweep_create(st.engine, &plan);
+	if (base != NULL)
+		sweep_add_sink(st.sweep, diff_sink(now = diff_run_create()));
 	if (sweep_npairs(st.sweep) == 0) {
 		fprintf(stderr, "kong check: no (site, test) pair is selected "
 		    "(see kong list --pairs)\n");
@@ -492,8 +642,15 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 		} else {
 			check_report(st.sweep);
 			rc = sweep_exit_status(st.sweep);
+			if (base != NULL && rc <= KONG_EXIT_FAILED)
+				rc = diff_print(stderr, base, now, &o.limits) ?
+				    KONG_EXIT_FAILED : KONG_EXIT_OK;
 		}
 	}
+out:
+	diff_run_free(base);
+	diff_run_free(now);
+	diff_run_free(rerun);
 	waiter_free(st.waiter);
 	sweep_free(st.sweep);
 	alerts_free(st.alerts);
@@ -507,6 +664,7 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	free(probe_sel.test);
 	inventory_free(inv);
 	json_decref((json_t *)plan.expect);
+	free(o.reports);
 	return (rc);
 }
 

@@ -33,6 +33,9 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_html_cmd,
 	&cli_alert_cmd,
 	&cli_silence_cmd,
+	&cli_report_cmd,
+	&cli_nagios_cmd,
+	&cli_diff_cmd,
 	&cli_help_cmd,
 };
 const size_t cli_ncommands = nitems(cli_commands);
@@ -69,6 +72,18 @@ cli_takes_common(const struct cli_cmd *cmd, size_t i)
 	if (i == CLI_C_INVENTORY)
 		return ((cmd->flags & (CLI_INVENTORY | CLI_SELECTORS)) != 0);
 	return ((cmd->flags & CLI_SELECTORS) != 0);
+}
+
+/* Whether a command's own table takes the short option c (it wins). */
+static int
+cli_own_short(const struct cli_cmd *cmd, int c)
+{
+	const struct cli_option	*o;
+
+	for (o = cmd->options; c != 0 && o != NULL && o->name != NULL; o++)
+		if (o->short_opt == c)
+			return (1);
+	return (0);
 }
 
 /* Whether a command takes a setting as an option. */
@@ -203,8 +218,9 @@ cli_help(const struct cli_cmd *cmd, FILE *f)
 	for (i = 0; i < nitems(cli_common_options); i++) {
 		o = &cli_common_options[i];
 		if (cli_takes_common(cmd, i))
-			cli_help_line(f, o->short_opt, o->name, o->arg,
-			    o->metavar, o->help, NULL);
+			cli_help_line(f, cli_own_short(cmd, o->short_opt) ? 0 :
+			    o->short_opt, o->name, o->arg, o->metavar, o->help,
+			    NULL);
 	}
 	for (i = 0; i < SETTINGS_COUNT; i++) {
 		info = &settings_table[i];
@@ -361,9 +377,9 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv,
 		o = &cli_common_options[i];
 		if (!cli_takes_common(cmd, i))
 			continue;
-		cli_add_option(&lo, &n, &shorts, o->name, o->short_opt, o->arg,
-		    CLI_COMMON + o->id);
-		CLI_SHORT(o->short_opt);
+		cli_add_option(&lo, &n, &shorts, o->name, cli_own_short(cmd,
+		    o->short_opt) ? 0 : o->short_opt, o->arg, CLI_COMMON + o->id);
+		CLI_SHORT(cli_own_short(cmd, o->short_opt) ? 0 : o->short_opt);
 	}
 	for (i = 0; i < SETTINGS_COUNT; i++) {
 		info = &settings_table[i];
@@ -558,6 +574,11 @@ cli_main(int argc, char **argv)
 	case 1:
 		return (KONG_EXIT_OK);
 	case -1:
+		/* A Nagios plugin says UNKNOWN, never CRITICAL, for usage. */
+		if (cmd == &cli_nagios_cmd) {
+			printf("KONG UNKNOWN - usage error (kong help nagios)\n");
+			return (3);
+		}
 		return (KONG_EXIT_USAGE);
 	}
 	rc = cmd->exec(cmd, &a);
