@@ -208,6 +208,43 @@ same_cmp(const void *a, const void *b)
 	return (x->index < y->index ? -1 : x->index > y->index);
 }
 
+struct same_count {
+	const char	*value;
+	json_int_t	 n;
+};
+
+/* Most served first, then in byte order: the same words every run. */
+static int
+same_count_cmp(const void *a, const void *b)
+{
+	const struct same_count	*x = a, *y = b;
+
+	if (x->n != y->n)
+		return (x->n > y->n ? -1 : 1);
+	return (strcmp(x->value, y->value));
+}
+
+/* "'v1' 2, 'v2' 1": the values a group captured, with how many served each. */
+static void
+same_tally(struct buf *b, json_t *counts)
+{
+	struct same_count	*v;
+	const char		*val;
+	json_t			*n;
+	size_t			 nv = 0, i;
+
+	v = xcalloc(json_object_size(counts) + 1, sizeof *v);
+	json_object_foreach(counts, val, n) {
+		v[nv].value = val;
+		v[nv++].n = json_integer_value(n);
+	}
+	qsort(v, nv, sizeof *v, same_count_cmp);
+	for (i = 0; i < nv; i++)
+		buf_printf(b, "%s'%s' %lld", i > 0 ? ", " : "", v[i].value,
+		    (long long)v[i].n);
+	free(v);
+}
+
 /* Compare one entry's captures with its groups'; fail it if it differs. */
 static void
 same_judge(struct same_set *sa, json_t *all, struct same_entry *e)
@@ -252,10 +289,7 @@ same_judge(struct same_set *sa, json_t *all, struct same_entry *e)
 				    "tag" : "fleet"));
 			} else {
 				buf_init(&b);
-				json_object_foreach(c, val, n)
-					buf_printf(&b, "%s'%s' %lld", b.len > 0 ?
-					    ", " : "", val,
-					    (long long)json_integer_value(n));
+				same_tally(&b, c);
 				same_fail(&e->r, name, xstrfmt("capture %s: this "
 				    "site served '%s'; no value has a majority "
 				    "where %s must agree (%s)", name, have,
