@@ -1,0 +1,520 @@
+/*
+ * alert-state.c: what alerting remembers between runs, in SQLite.
+ *
+ * The tables live in the store's file ([kong] store, default kong.db beside
+ * the log) and are Kong's alerting tables alone: alert_pairs (each pair's
+ * run of failures and passes, whether its failure was sent, flapping),
+ * alert_outbox (every message, delivered or not), silences and alert_meta
+ * (fleet-wide state). alert_db_open creates what is missing; every write
+ * of one run is one transaction (alert_db_begin/commit).
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <unistd.h>
+
+#include "alert-int.h"
+
+struct alert_db {
+	sqlite3		*db;
+	char		*path;
+	int		 borrowed;	/* the store's handle: not ours to close */
+};
+
+static const char alert_schema[] =
+	"CREATE TABLE IF NOT EXISTS alert_pairs ("
+	"  site TEXT NOT NULL, test TEXT NOT NULL,"
+	"  server TEXT NOT NULL DEFAULT '',"
+	"  fails INTEGER NOT NULL DEFAULT 0,"
+	"  passes INTEGER NOT NULL DEFAULT 0,"
+	"  alerted INTEGER NOT NULL DEFAULT 0,"
+	"  flapping INTEGER NOT NULL DEFAULT 0,"
+	"  history TEXT NOT NULL DEFAULT '',"
+	"  notified_us INTEGER NOT NULL DEFAULT 0,"
+	"  since_us INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (site, test, server));"
+	"CREATE TABLE IF NOT EXISTS alert_outbox ("
+	"  id INTEGER PRIMARY KEY, run TEXT NOT NULL,"
+	"  created_us INTEGER NOT NULL, transport TEXT NOT NULL,"
+	"  recipients TEXT NOT NULL, subject TEXT NOT NULL,"
+	"  text TEXT NOT NULL, payload TEXT NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,"
+	"  delivered_us INTEGER);"
+	"CREATE INDEX IF NOT EXISTS alert_outbox_run ON alert_outbox (run);"
+	"CREATE TABLE IF NOT EXISTS silences ("
+	"  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, pattern TEXT NOT NULL,"
+	"  created_us INTEGER NOT NULL, until_us INTEGER NOT NULL,"
+	"  reason TEXT);"
+	"CREATE TABLE IF NOT EXISTS alert_meta ("
+	"  key TEXT PRIMARY KEY, value TEXT NOT NULL);";
+
+/*
+ * Whether the log is (or will be) a file, beside which the store and the
+ * lock go; else (-, /dev/full, a pipe) they go beside the inventory.
+ */
+int
+alert_log_is_file(const char *log)
+{
+	struct stat	st;
+
+	if (log == NULL || strcmp(log, "-") == 0)
+		return (0);
+	return (stat(log, &st) != 0 || S_ISREG(st.st_mode));
+}
+
+/* Open (and create) the alerting tables in path. NULL and a cause if not. */
+struct alert_db *
+alert_db_open(const char *path, char **cause)
+{
+	struct alert_db	*a;
+	char		*err = NULL;
+
+	a = xcalloc(1, sizeof *a);
+	a->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		*cause = xstrfmt("%s: %s", path, a->db != NULL ?
+		    sqlite3_errmsg(a->db) : "cannot open");
+		alert_db_close(a);
+		return (NULL);
+	}
+	sqlite3_busy_timeout(a->db, 5000);
+	/*
+	 * WAL, synchronous NORMAL: a run's one transaction costs no fsync of
+	 * its own (the WAL is synced at checkpoints), and readers (kong alert,
+	 * a dashboard) never block the writer. Durable across a crash of
+	 * Kong; a power cut may lose the last run's state, never corrupt it.
+	 */
+	sqlite3_exec(a->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = "
+	    "NORMAL", NULL, NULL, NULL);
+	if (sqlite3_exec(a->db, alert_schema, NULL, NULL, &err) != SQLITE_OK) {
+		*cause = xstrfmt("%s: %s", path, err != NULL ? err : "?");
+		sqlite3_free(err);
+		alert_db_close(a);
+		return (NULL);
+	}
+	return (a);
+}
+
+/*
+ * The alerting tables on a handle someone else owns (the store's): they
+ * are created if missing; alert_db_close leaves the handle open. NULL and
+ * a cause if they cannot be.
+ */
+struct alert_db *
+alert_db_wrap(sqlite3 *db, char **cause)
+{
+	struct alert_db	*a;
+	char		*err = NULL;
+
+	a = xcalloc(1, sizeof *a);
+	a->db = db;
+	a->borrowed = 1;
+	a->path = xstrdup(sqlite3_db_filename(db, "main") != NULL ?
+	    sqlite3_db_filename(db, "main") : "the store");
+	if (sqlite3_exec(db, alert_schema, NULL, NULL, &err) != SQLITE_OK) {
+		*cause = xstrfmt("%s: %s", a->path, err != NULL ? err : "?");
+		sqlite3_free(err);
+		alert_db_close(a);
+		return (NULL);
+	}
+	return (a);
+}
+
+/* Close the tables; NULL is allowed. */
+void
+alert_db_close(struct alert_db *a)
+{
+	if (a == NULL)
+		return;
+	if (!a->borrowed)
+		sqlite3_close(a->db);
+	free(a->path);
+	free(a);
+}
+
+/* The SQLite handle, for the store to share. */
+sqlite3 *
+alert_db_handle(struct alert_db *a)
+{
+	return (a->db);
+}
+
+/* The last SQLite error, for messages. */
+const char *
+alert_db_error(struct alert_db *a)
+{
+	return (sqlite3_errmsg(a->db));
+}
+
+/* Run one statement without results. Returns 0 or -1. */
+static int
+alert_db_exec(struct alert_db *a, const char *sql)
+{
+	return (sqlite3_exec(a->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 :
+	    -1);
+}
+
+/* Start the transaction of a run's writes. */
+int
+alert_db_begin(struct alert_db *a)
+{
+	return (alert_db_exec(a, "BEGIN IMMEDIATE"));
+}
+
+/* Commit it; on failure it is rolled back. */
+int
+alert_db_commit(struct alert_db *a)
+{
+	if (alert_db_exec(a, "COMMIT") == 0)
+		return (0);
+	alert_db_exec(a, "ROLLBACK");
+	return (-1);
+}
+
+static sqlite3_stmt *
+alert_db_prepare(struct alert_db *a, const char *sql)
+{
+	sqlite3_stmt	*st;
+
+	if (sqlite3_prepare_v2(a->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return (NULL);
+	return (st);
+}
+
+static char *
+alert_col_str(sqlite3_stmt *st, int i)
+{
+	const unsigned char	*s = sqlite3_column_text(st, i);
+
+	return (s != NULL ? xstrdup((const char *)s) : NULL);
+}
+
+/* A pair's state; a pair never seen starts at zero. Returns 0 or -1. */
+int
+alert_pair_get(struct alert_db *a, const char *site, const char *test,
+    const char *server, struct alert_pair *p)
+{
+	sqlite3_stmt	*st;
+	const char	*h;
+	int		 rc;
+
+	memset(p, 0, sizeof *p);
+	st = alert_db_prepare(a, "SELECT fails, passes, alerted, flapping, "
+	    "history, notified_us, since_us FROM alert_pairs WHERE site = ? "
+	    "AND test = ? AND server = ?");
+	if (st == NULL)
+		return (-1);
+	sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, test, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, server != NULL ? server : "", -1,
+	    SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		p->fails = sqlite3_column_int64(st, 0);
+		p->passes = sqlite3_column_int64(st, 1);
+		p->alerted = sqlite3_column_int(st, 2);
+		p->flapping = sqlite3_column_int(st, 3);
+		h = (const char *)sqlite3_column_text(st, 4);
+		if (h != NULL)
+			snprintf(p->history, sizeof p->history, "%s", h);
+		p->notified_us = (uint64_t)sqlite3_column_int64(st, 5);
+		p->since_us = (uint64_t)sqlite3_column_int64(st, 6);
+	}
+	sqlite3_finalize(st);
+	return (rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1);
+}
+
+/* Write a pair's state back. Returns 0 or -1. */
+int
+alert_pair_put(struct alert_db *a, const char *site, const char *test,
+    const char *server, const struct alert_pair *p)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = alert_db_prepare(a, "INSERT OR REPLACE INTO alert_pairs (site, "
+	    "test, server, fails, passes, alerted, flapping, history, "
+	    "notified_us, since_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (st == NULL)
+		return (-1);
+	sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, test, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, server != NULL ? server : "", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, p->fails);
+	sqlite3_bind_int64(st, 5, p->passes);
+	sqlite3_bind_int(st, 6, p->alerted);
+	sqlite3_bind_int(st, 7, p->flapping);
+	sqlite3_bind_text(st, 8, p->history, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, (sqlite3_int64)p->notified_us);
+	sqlite3_bind_int64(st, 10, (sqlite3_int64)p->since_us);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
+/* A fleet-wide value (NULL if unset). Caller frees. */
+char *
+alert_meta_get(struct alert_db *a, const char *key)
+{
+	sqlite3_stmt	*st;
+	char		*v = NULL;
+
+	if ((st = alert_db_prepare(a, "SELECT value FROM alert_meta WHERE "
+	    "key = ?")) == NULL)
+		return (NULL);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = alert_col_str(st, 0);
+	sqlite3_finalize(st);
+	return (v);
+}
+
+/* Set (or with NULL, clear) a fleet-wide value. Returns 0 or -1. */
+int
+alert_meta_set(struct alert_db *a, const char *key, const char *value)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = alert_db_prepare(a, value != NULL ? "INSERT OR REPLACE INTO "
+	    "alert_meta (key, value) VALUES (?, ?)" : "DELETE FROM alert_meta "
+	    "WHERE key = ?");
+	if (st == NULL)
+		return (-1);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (value != NULL)
+		sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
+/* Put a message in the outbox; sets m->id. Returns 0 or -1. */
+int
+alert_outbox_add(struct alert_db *a, struct alert_msg *m)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = alert_db_prepare(a, "INSERT INTO alert_outbox (run, created_us, "
+	    "transport, recipients, subject, text, payload) VALUES (?, ?, ?, "
+	    "?, ?, ?, ?)");
+	if (st == NULL)
+		return (-1);
+	sqlite3_bind_text(st, 1, m->run, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)m->created_us);
+	sqlite3_bind_text(st, 3, m->transport, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, m->to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, m->subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, m->text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, m->payload, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return (-1);
+	m->id = sqlite3_last_insert_rowid(a->db);
+	return (0);
+}
+
+/*
+ * The messages of a run (run non-NULL), or with pending set, every message
+ * of a transport that is not delivered yet, oldest first. Returns 0 or -1.
+ */
+int
+alert_outbox_list(struct alert_db *a, const char *run, int pending,
+    struct alert_msg **vp, size_t *np)
+{
+	sqlite3_stmt		*st;
+	struct alert_msg	*v = NULL, *m;
+	size_t			 n = 0;
+	int			 rc;
+
+	*vp = NULL;
+	*np = 0;
+	st = alert_db_prepare(a, pending ? "SELECT id, run, transport, "
+	    "recipients, subject, text, payload, attempts, last_error, "
+	    "created_us, delivered_us FROM alert_outbox WHERE delivered_us IS "
+	    "NULL AND transport != 'none' ORDER BY id" : "SELECT id, run, "
+	    "transport, recipients, subject, text, payload, attempts, "
+	    "last_error, created_us, delivered_us FROM alert_outbox WHERE "
+	    "run = ? ORDER BY id");
+	if (st == NULL)
+		return (-1);
+	if (!pending)
+		sqlite3_bind_text(st, 1, run, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = xreallocarray(v, n + 1, sizeof *v);
+		m = &v[n++];
+		m->id = sqlite3_column_int64(st, 0);
+		m->run = alert_col_str(st, 1);
+		m->transport = alert_col_str(st, 2);
+		m->to = alert_col_str(st, 3);
+		m->subject = alert_col_str(st, 4);
+		m->text = alert_col_str(st, 5);
+		m->payload = alert_col_str(st, 6);
+		m->attempts = sqlite3_column_int64(st, 7);
+		m->error = alert_col_str(st, 8);
+		m->created_us = (uint64_t)sqlite3_column_int64(st, 9);
+		m->delivered_us = (uint64_t)sqlite3_column_int64(st, 10);
+	}
+	sqlite3_finalize(st);
+	*vp = v;
+	*np = n;
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
+/* Record a delivery attempt: attempts, the error, delivered_us. */
+int
+alert_outbox_mark(struct alert_db *a, const struct alert_msg *m)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = alert_db_prepare(a, "UPDATE alert_outbox SET attempts = ?, "
+	    "last_error = ?, delivered_us = ? WHERE id = ?");
+	if (st == NULL)
+		return (-1);
+	sqlite3_bind_int64(st, 1, m->attempts);
+	if (m->error != NULL)
+		sqlite3_bind_text(st, 2, m->error, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
+	if (m->delivered_us != 0)
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)m->delivered_us);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_int64(st, 4, m->id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
+/* The run of the newest message, or NULL. Caller frees. */
+char *
+alert_last_run(struct alert_db *a)
+{
+	sqlite3_stmt	*st;
+	char		*run = NULL;
+
+	if ((st = alert_db_prepare(a, "SELECT run FROM alert_outbox ORDER BY "
+	    "id DESC LIMIT 1")) == NULL)
+		return (NULL);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		run = alert_col_str(st, 0);
+	sqlite3_finalize(st);
+	return (run);
+}
+
+/* Free messages from alert_outbox_list. */
+void
+alert_msgs_free(struct alert_msg *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].run);
+		free(v[i].transport);
+		free(v[i].to);
+		free(v[i].subject);
+		free(v[i].text);
+		free(v[i].payload);
+		free(v[i].error);
+	}
+	free(v);
+}
+
+/* Add a silence; sets s->id. Returns 0 or -1. */
+int
+alert_silence_add(struct alert_db *a, struct silence *s)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = alert_db_prepare(a, "INSERT INTO silences (kind, pattern, "
+	    "created_us, until_us, reason) VALUES (?, ?, ?, ?, ?)");
+	if (st == NULL)
+		return (-1);
+	sqlite3_bind_text(st, 1, s->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, s->pattern, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)s->created_us);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)s->until_us);
+	if (s->reason != NULL)
+		sqlite3_bind_text(st, 5, s->reason, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 5);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return (-1);
+	s->id = sqlite3_last_insert_rowid(a->db);
+	return (0);
+}
+
+/* The silences, only those still in force unless all. Returns 0 or -1. */
+int
+alert_silence_list(struct alert_db *a, int all, struct silence **vp,
+    size_t *np)
+{
+	sqlite3_stmt	*st;
+	struct silence	*v = NULL, *s;
+	size_t		 n = 0;
+	int		 rc;
+
+	*vp = NULL;
+	*np = 0;
+	st = alert_db_prepare(a, "SELECT id, kind, pattern, created_us, "
+	    "until_us, reason FROM silences WHERE ? OR until_us > ? ORDER BY "
+	    "id");
+	if (st == NULL)
+		return (-1);
+	sqlite3_bind_int(st, 1, all);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)realtime_usec());
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = xreallocarray(v, n + 1, sizeof *v);
+		s = &v[n++];
+		s->id = sqlite3_column_int64(st, 0);
+		s->kind = alert_col_str(st, 1);
+		s->pattern = alert_col_str(st, 2);
+		s->created_us = (uint64_t)sqlite3_column_int64(st, 3);
+		s->until_us = (uint64_t)sqlite3_column_int64(st, 4);
+		s->reason = alert_col_str(st, 5);
+	}
+	sqlite3_finalize(st);
+	*vp = v;
+	*np = n;
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
+/* Remove a silence. Returns 0, 1 if there is no such silence, or -1. */
+int
+alert_silence_rm(struct alert_db *a, int64_t id)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = alert_db_prepare(a, "DELETE FROM silences WHERE id = ?")) ==
+	    NULL)
+		return (-1);
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return (-1);
+	return (sqlite3_changes(a->db) == 0 ? 1 : 0);
+}
+
+/* Free silences from alert_silence_list. */
+void
+alert_silences_free(struct silence *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].kind);
+		free(v[i].pattern);
+		free(v[i].reason);
+	}
+	free(v);
+}

@@ -1,0 +1,683 @@
+/*
+ * cli-serve.c: kong serve: the dashboard over HTTP, from the store.
+ *
+ * libevent's evhttp on the engine's loop (the program owns the loop and
+ * the signals, as for kong check). Pages come from the renderer
+ * (render.c); this file is the HTTP side: where it listens (loopback
+ * unless --listen says otherwise, and then only with --htpasswd or an
+ * explicit --no-auth), Basic authentication against an htpasswd file
+ * (bcrypt from htpasswd -B, checked with crypt(3)), bounded requests and
+ * timeouts for slow clients, security headers, and with --allow-run the
+ * POST that runs a pair now: a sweep of one pair on the same loop, into
+ * the same log and store, behind a CSRF token.
+ */
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <crypt.h>
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "cli.h"
+#include "render.h"
+#include "sweep.h"
+
+enum {
+	SERVE_LISTEN = 1000,
+	SERVE_STORE,
+	SERVE_HTPASSWD,
+	SERVE_NO_AUTH,
+	SERVE_ALLOW_RUN,
+};
+
+static const struct cli_option serve_options[] = {
+	{ "listen", 0, CLI_ARG, "ADDR:PORT", "where to listen (default "
+	    "127.0.0.1:8470; port 0 picks a free one); beyond loopback it "
+	    "needs --htpasswd or --no-auth", SERVE_LISTEN },
+	{ "store", 0, CLI_ARG, "PATH", "the store (default: [kong] store, else "
+	    "kong.db beside the log)", SERVE_STORE },
+	{ "htpasswd", 0, CLI_ARG, "FILE", "ask for a user and password from "
+	    "FILE (bcrypt, as written by htpasswd -B)", SERVE_HTPASSWD },
+	{ "no-auth", 0, CLI_NOARG, NULL, "listen beyond loopback without "
+	    "authentication", SERVE_NO_AUTH },
+	{ "allow-run", 0, CLI_NOARG, NULL, "pair pages get a Run now button "
+	    "(a POST with a CSRF token)", SERVE_ALLOW_RUN },
+	{ NULL, 0, 0, NULL, NULL, 0 }
+};
+
+#define SERVE_MAX_URI		4096
+#define SERVE_MAX_HEADERS	16384
+#define SERVE_MAX_BODY		4096
+#define SERVE_TIMEOUT_S		10
+#define SERVE_AUTH_CACHE	8
+
+#define SERVE_CSP "default-src 'none'; style-src 'self'; img-src 'self'; "	\
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+struct serve_user {
+	char	*name;
+	char	*hash;
+};
+
+struct serve_state {
+	struct engine		*engine;
+	struct evhttp		*http;
+	struct store		*store;
+	struct render		*render;
+	struct inventory	*inv;
+	struct settings		 set;
+	struct serve_user	*users;
+	size_t			 nusers;
+	char			*good[SERVE_AUTH_CACHE]; /* accepted headers */
+	size_t			 ngood;
+	char			 csrf[33];
+	int			 allow_run;
+	struct sweep		*sweep;		/* a run now in flight */
+	char			*run_site;
+	char			*run_test;
+	struct selection	 run_sel;
+	struct event		*sigint;
+	struct event		*sigterm;
+};
+
+/* Read an htpasswd file: user:hash lines. Returns 0, or -1 after saying why. */
+static int
+serve_htpasswd(struct serve_state *st, const char *path)
+{
+	char	*text, *line, *next, *colon, *cause;
+	size_t	 len;
+	int	 lineno = 0;
+
+	if ((text = read_file(path, 1024 * 1024, &len, &cause)) == NULL) {
+		fprintf(stderr, "kong serve: --htpasswd: %s\n", cause);
+		free(cause);
+		return (-1);
+	}
+	for (line = text; line != NULL && *line != '\0'; line = next) {
+		lineno++;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		len = strlen(line);
+		if (len > 0 && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (*line == '\0' || *line == '#')
+			continue;
+		if ((colon = strchr(line, ':')) == NULL || colon == line ||
+		    strncmp(colon + 1, "$2", 2) != 0) {
+			fprintf(stderr, "%s:%d: error: not a user:bcrypt-hash line "
+			    "(write the file with htpasswd -B)\n", path, lineno);
+			free(text);
+			return (-1);
+		}
+		*colon = '\0';
+		st->users = xreallocarray(st->users, st->nusers + 1,
+		    sizeof *st->users);
+		st->users[st->nusers].name = xstrdup(line);
+		st->users[st->nusers++].hash = xstrdup(colon + 1);
+	}
+	free(text);
+	if (st->nusers == 0) {
+		fprintf(stderr, "kong serve: --htpasswd: %s has no users\n", path);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Decode base64 (standard alphabet). Caller frees; NULL if malformed. */
+static char *
+serve_base64(const char *s)
+{
+	static const char	 al[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct buf		 b;
+	const char		*p;
+	unsigned		 acc = 0;
+	int			 bits = 0;
+
+	buf_init(&b);
+	for (; *s != '\0' && *s != '='; s++) {
+		if ((p = strchr(al, *s)) == NULL || *s == '\0') {
+			buf_free(&b);
+			return (NULL);
+		}
+		acc = (acc << 6) | (unsigned)(p - al);
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			buf_addc(&b, (char)((acc >> bits) & 0xff));
+		}
+	}
+	buf_addc(&b, '\0');
+	return (buf_steal(&b));
+}
+
+/* Whether a request carries a good user and password. */
+static int
+serve_authorized(struct serve_state *st, struct evhttp_request *req)
+{
+	const char		*h;
+	char			*dec, *colon;
+	struct crypt_data	 cd;
+	const char		*out;
+	size_t			 i;
+	int			 ok = 0;
+
+	if (st->nusers == 0)
+		return (1);
+	h = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Authorization");
+	if (h == NULL || strncasecmp(h, "Basic ", 6) != 0 || strlen(h) > 1024)
+		return (0);
+	for (i = 0; i < st->ngood; i++) {
+		if (strcmp(st->good[i], h) == 0)
+			return (1);
+	}
+	if ((dec = serve_base64(h + 6)) == NULL)
+		return (0);
+	if ((colon = strchr(dec, ':')) != NULL) {
+		*colon = '\0';
+		for (i = 0; i < st->nusers && !ok; i++) {
+			if (strcmp(st->users[i].name, dec) != 0)
+				continue;
+			memset(&cd, 0, sizeof cd);
+			out = crypt_r(colon + 1, st->users[i].hash, &cd);
+			ok = out != NULL && *out != '*' &&
+			    strcmp(out, st->users[i].hash) == 0;
+		}
+	}
+	explicit_bzero(dec, strlen(dec) + (colon != NULL ? strlen(colon + 1) +
+	    1 : 0));
+	free(dec);
+	if (ok) {
+		/* bcrypt is slow on purpose: remember a few good headers. */
+		if (st->ngood == SERVE_AUTH_CACHE) {
+			free(st->good[0]);
+			memmove(st->good, st->good + 1, (SERVE_AUTH_CACHE - 1) *
+			    sizeof *st->good);
+			st->ngood--;
+		}
+		st->good[st->ngood++] = xstrdup(h);
+	}
+	return (ok);
+}
+
+/* The headers every answer gets. */
+static void
+serve_headers(struct evhttp_request *req, const char *ctype)
+{
+	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
+
+	evhttp_add_header(out, "Content-Type", ctype);
+	evhttp_add_header(out, "Content-Security-Policy", SERVE_CSP);
+	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(out, "X-Frame-Options", "DENY");
+	evhttp_add_header(out, "Referrer-Policy", "no-referrer");
+	evhttp_add_header(out, "Cache-Control", "no-cache");
+}
+
+/* A short plain-text answer. */
+static void
+serve_plain(struct evhttp_request *req, int code, const char *reason,
+    const char *text)
+{
+	struct evbuffer	*b = evbuffer_new();
+
+	serve_headers(req, "text/plain; charset=utf-8");
+	evbuffer_add_printf(b, "%s\n", text);
+	evhttp_send_reply(req, code, reason, b);
+	evbuffer_free(b);
+}
+
+static const char *
+serve_reason(int code)
+{
+	switch (code) {
+	case 200:
+		return ("OK");
+	case 400:
+		return ("Bad Request");
+	case 404:
+		return ("Not Found");
+	default:
+		return ("Error");
+	}
+}
+
+static void
+serve_run_done(struct sweep *sw, void *arg)
+{
+	struct serve_state	*st = arg;
+	size_t			 i;
+
+	(void)sw;
+	sweep_free(st->sweep);
+	st->sweep = NULL;
+	free(st->run_site);
+	free(st->run_test);
+	st->run_site = st->run_test = NULL;
+	for (i = 0; i < st->run_sel.nsite; i++)
+		free(st->run_sel.site[i]);
+	free(st->run_sel.site);
+	memset(&st->run_sel, 0, sizeof st->run_sel);
+}
+
+static int
+serve_run_keep(const struct pair *p, void *arg)
+{
+	struct serve_state	*st = arg;
+
+	return (strcmp(p->site->name, st->run_site) == 0 &&
+	    strcmp(p->test->name, st->run_test) == 0);
+}
+
+/* Start a sweep of one pair into the log and the store. Returns a status. */
+static int
+serve_run_start(struct serve_state *st, const char *site, const char *test)
+{
+	struct sweep_plan	 plan;
+	struct sink		*k;
+	char			*log, *db, *cause;
+
+	if (st->sweep != NULL)
+		return (409);
+	if (inventory_site(st->inv, site) == NULL ||
+	    inventory_test(st->inv, test) == NULL)
+		return (404);
+	st->run_site = xstrdup(site);
+	st->run_test = xstrdup(test);
+	memset(&plan, 0, sizeof plan);
+	plan.command = "serve";
+	plan.inv = st->inv;
+	plan.sel = &st->run_sel;
+	plan.set = &st->set;
+	plan.keep = serve_run_keep;
+	plan.keep_arg = st;
+	st->sweep = sweep_create(st->engine, &plan);
+	if (sweep_npairs(st->sweep) == 0 || sweep_compile(st->sweep,
+	    stderr) > 0) {
+		serve_run_done(st->sweep, st);
+		return (404);
+	}
+	log = cli_log_path(st->inv, &st->set);
+	if ((k = sink_jsonl_open(log, 0, &cause)) == NULL) {
+		fprintf(stderr, "kong serve: run now: %s\n", cause);
+		free(cause);
+		free(log);
+		serve_run_done(st->sweep, st);
+		return (500);
+	}
+	sweep_add_sink(st->sweep, k);
+	if ((db = cli_store_path(st->inv, &st->set)) != NULL &&
+	    (k = sink_store_open(db, log, st->set.retention, stderr,
+	    &cause)) != NULL)
+		sweep_add_sink(st->sweep, k);
+	else if (db != NULL) {
+		fprintf(stderr, "kong serve: run now: %s\n", cause);
+		free(cause);
+	}
+	free(db);
+	free(log);
+	sweep_start(st->sweep, serve_run_done, st);
+	return (303);
+}
+
+/* POST /sites/SITE/TEST/run with csrf=TOKEN. */
+static void
+serve_post(struct serve_state *st, struct evhttp_request *req,
+    const char *path)
+{
+	struct evbuffer		*in = evhttp_request_get_input_buffer(req);
+	struct evkeyvalq	 form;
+	char			*body, *seg[5] = { NULL }, *raw, *loc;
+	const char		*p, *slash, *token;
+	size_t			 len, n = 0, i;
+	int			 code;
+
+	if (!st->allow_run) {
+		serve_plain(req, 403, "Forbidden", "running from the dashboard "
+		    "is off (kong serve --allow-run)");
+		return;
+	}
+	for (p = path + 1; *p != '\0' && n < 5; n++) {
+		if ((slash = strchr(p, '/')) == NULL)
+			slash = p + strlen(p);
+		raw = xstrndup(p, (size_t)(slash - p));
+		seg[n] = evhttp_uridecode(raw, 0, NULL);
+		free(raw);
+		p = *slash == '/' ? slash + 1 : slash;
+	}
+	len = evbuffer_get_length(in);
+	body = xmalloc(len + 1);
+	evbuffer_copyout(in, body, len);
+	body[len] = '\0';
+	TAILQ_INIT(&form);
+	token = NULL;
+	if (evhttp_parse_query_str(body, &form) == 0)
+		token = evhttp_find_header(&form, "csrf");
+	if (n != 4 || strcmp(seg[0], "sites") != 0 || strcmp(seg[3], "run") != 0)
+		serve_plain(req, 404, "Not Found", "no such action");
+	else if (token == NULL || strlen(token) != strlen(st->csrf) ||
+	    strcmp(token, st->csrf) != 0)
+		serve_plain(req, 403, "Forbidden", "missing or wrong CSRF token; "
+		    "reload the page");
+	else if ((code = serve_run_start(st, seg[1], seg[2])) == 303) {
+		loc = xstrndup(path, strlen(path) - 4);
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Location", loc);
+		free(loc);
+		serve_plain(req, 303, "See Other", "started");
+	} else
+		serve_plain(req, code, code == 409 ? "Conflict" : "Error",
+		    code == 409 ? "a run is in flight; try again shortly" :
+		    code == 404 ? "no such pair in the inventory" :
+		    "the run could not start");
+	evhttp_clear_headers(&form);
+	free(body);
+	for (i = 0; i < 5; i++)
+		free(seg[i]);
+}
+
+static void
+serve_cb(struct evhttp_request *req, void *arg)
+{
+	struct serve_state		*st = arg;
+	const struct evhttp_uri		*uri;
+	const char			*path, *query;
+	struct render_out		 o;
+	struct evbuffer			*b;
+	enum evhttp_cmd_type		 m = evhttp_request_get_command(req);
+
+	if (strlen(evhttp_request_get_uri(req)) > SERVE_MAX_URI) {
+		serve_plain(req, 414, "URI Too Long", "the URI is too long");
+		return;
+	}
+	if (!serve_authorized(st, req)) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "WWW-Authenticate", "Basic realm=\"Kong\", charset=\"UTF-8\"");
+		serve_plain(req, 401, "Unauthorized", "authentication required");
+		return;
+	}
+	uri = evhttp_request_get_evhttp_uri(req);
+	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	query = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
+	if (path == NULL || *path != '/') {
+		serve_plain(req, 400, "Bad Request", "a path is needed");
+		return;
+	}
+	if (m == EVHTTP_REQ_POST) {
+		serve_post(st, req, path);
+		return;
+	}
+	if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) {
+		serve_plain(req, 405, "Method Not Allowed", "GET, HEAD or POST");
+		return;
+	}
+	render_out_init(&o);
+	render_page(st->render, path, query, &o);
+	serve_headers(req, o.ctype);
+	b = evbuffer_new();
+	if (m == EVHTTP_REQ_GET)
+		evbuffer_add(b, o.body.data != NULL ? o.body.data : "",
+		    o.body.len);
+	evhttp_send_reply(req, o.status, serve_reason(o.status), b);
+	evbuffer_free(b);
+	render_out_free(&o);
+}
+
+/* Whether an address is loopback (127.0.0.0/8, ::1, localhost). */
+static int
+serve_loopback(const char *addr)
+{
+	struct in_addr	 a4;
+	struct in6_addr	 a6;
+
+	if (strcmp(addr, "localhost") == 0)
+		return (1);
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return ((ntohl(a4.s_addr) >> 24) == 127);
+	if (inet_pton(AF_INET6, addr, &a6) == 1)
+		return (IN6_IS_ADDR_LOOPBACK(&a6));
+	return (0);
+}
+
+/* ADDR:PORT or [ADDR6]:PORT into addr and port. Returns 0 or -1. */
+static int
+serve_parse_listen(const char *arg, char **addr, long *port)
+{
+	const char	*colon;
+
+	if (*arg == '[') {
+		if ((colon = strstr(arg, "]:")) == NULL)
+			return (-1);
+		*addr = xstrndup(arg + 1, (size_t)(colon - arg - 1));
+		colon++;
+	} else {
+		if ((colon = strrchr(arg, ':')) == NULL || colon == arg)
+			return (-1);
+		*addr = xstrndup(arg, (size_t)(colon - arg));
+	}
+	if (parse_int(colon + 1, 0, 65535, port) != 0) {
+		free(*addr);
+		*addr = NULL;
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+serve_signal_cb(evutil_socket_t sig, short kind, void *arg)
+{
+	struct serve_state	*st = arg;
+
+	(void)sig;
+	(void)kind;
+	if (st->sweep != NULL)
+		sweep_interrupt(st->sweep);
+	else
+		event_base_loopbreak(engine_base(st->engine));
+}
+
+/* A random token for the run-now forms. */
+static void
+serve_token(char *out)
+{
+	unsigned char	r[16];
+	FILE		*f;
+	size_t		 i;
+
+	if ((f = fopen("/dev/urandom", "rb")) == NULL ||
+	    fread(r, 1, sizeof r, f) != sizeof r)
+		fatal("kong serve: cannot read /dev/urandom");
+	fclose(f);
+	for (i = 0; i < sizeof r; i++)
+		snprintf(out + 2 * i, 3, "%02x", r[i]);
+}
+
+/* Open the store (and the inventory, unless only --store was given). */
+static int
+serve_open(struct serve_state *st, const struct cli_args *a,
+    const char *store_opt)
+{
+	char	*path, *cause;
+
+	if (store_opt == NULL || a->inventory != NULL) {
+		if ((st->inv = cli_load(a)) == NULL)
+			return (KONG_EXIT_USAGE);
+		settings_free(&st->set);
+		settings_copy(&st->set, &st->inv->settings);
+	}
+	if (store_opt != NULL)
+		path = xstrdup(store_opt);
+	else if ((path = cli_store_path(st->inv, &st->set)) == NULL) {
+		fprintf(stderr, "kong serve: the inventory says store = none; "
+		    "there is nothing to show\n");
+		return (KONG_EXIT_USAGE);
+	}
+	if (access(path, F_OK) != 0) {
+		fprintf(stderr, "kong serve: no store at %s: run kong check, or "
+		    "kong store ingest LOG, first\n", path);
+		free(path);
+		return (KONG_EXIT_USAGE);
+	}
+	st->store = store_open(path, STORE_READONLY, &cause);
+	free(path);
+	if (st->store == NULL) {
+		fprintf(stderr, "kong serve: %s\n", cause);
+		free(cause);
+		return (KONG_EXIT_IO);
+	}
+	return (0);
+}
+
+/* Listen; print where. Returns 0, or an exit status after saying why. */
+static int
+serve_listen(struct serve_state *st, const char *addr, long port)
+{
+	struct evhttp_bound_socket	*bound;
+	struct sockaddr_storage		 ss;
+	socklen_t			 slen = sizeof ss;
+	char				 host[64];
+	int				 p = (int)port;
+
+	st->http = evhttp_new(engine_base(st->engine));
+	evhttp_set_max_headers_size(st->http, SERVE_MAX_HEADERS);
+	evhttp_set_max_body_size(st->http, SERVE_MAX_BODY);
+	evhttp_set_timeout(st->http, SERVE_TIMEOUT_S);
+	evhttp_set_allowed_methods(st->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_POST);
+	evhttp_set_gencb(st->http, serve_cb, st);
+	if ((bound = evhttp_bind_socket_with_handle(st->http, addr,
+	    (ev_uint16_t)port)) == NULL) {
+		fprintf(stderr, "kong serve: cannot listen on %s:%ld: %s\n",
+		    addr, port, strerror(errno));
+		return (KONG_EXIT_IO);
+	}
+	if (getsockname(evhttp_bound_socket_get_fd(bound),
+	    (struct sockaddr *)&ss, &slen) == 0) {
+		if (ss.ss_family == AF_INET6) {
+			p = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->
+			    sin6_addr, host, sizeof host);
+		} else {
+			p = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
+			    host, sizeof host);
+		}
+	} else
+		snprintf(host, sizeof host, "%s", addr);
+	printf("kong serve: listening on http://%s%s%s:%d/\n",
+	    strchr(host, ':') != NULL ? "[" : "", host,
+	    strchr(host, ':') != NULL ? "]" : "", p);
+	fflush(stdout);
+	return (0);
+}
+
+static int
+serve_exec(const struct cli_cmd *cmd, struct cli_args *a)
+{
+	struct serve_state	 st;
+	const char		*listen = "127.0.0.1:8470", *store_opt = NULL;
+	const char		*htpasswd = NULL;
+	char			*addr = NULL;
+	long			 port;
+	size_t			 i;
+	int			 no_auth = 0, rc;
+
+	memset(&st, 0, sizeof st);
+	settings_init(&st.set, SETTINGS_SWEEP);
+	for (i = 0; i < a->nopts; i++) {
+		switch (a->opts[i].id) {
+		case SERVE_LISTEN:
+			listen = a->opts[i].arg;
+			break;
+		case SERVE_STORE:
+			store_opt = a->opts[i].arg;
+			break;
+		case SERVE_HTPASSWD:
+			htpasswd = a->opts[i].arg;
+			break;
+		case SERVE_NO_AUTH:
+			no_auth = 1;
+			break;
+		case SERVE_ALLOW_RUN:
+			st.allow_run = 1;
+			break;
+		}
+	}
+	rc = 0;
+	if (serve_parse_listen(listen, &addr, &port) != 0)
+		rc = cli_usage(cmd, "--listen takes ADDR:PORT, such as "
+		    "127.0.0.1:8470, not '%s'", listen);
+	else if (!serve_loopback(addr) && htpasswd == NULL && !no_auth)
+		rc = cli_usage(cmd, "%s is not a loopback address: give "
+		    "--htpasswd FILE, or --no-auth to serve anyone who can "
+		    "connect", addr);
+	else if (st.allow_run && store_opt != NULL && a->inventory == NULL)
+		rc = cli_usage(cmd, "--allow-run needs the inventory (-c)");
+	else if (htpasswd != NULL && serve_htpasswd(&st, htpasswd) != 0)
+		rc = KONG_EXIT_USAGE;
+	if (rc == 0)
+		rc = serve_open(&st, a, store_opt);
+	if (rc == 0) {
+		st.engine = engine_create();
+		serve_token(st.csrf);
+		st.render = render_create(st.store, st.inv, st.allow_run ?
+		    RENDER_RUN : 0);
+		render_set_csrf(st.render, st.allow_run ? st.csrf : NULL);
+		rc = serve_listen(&st, addr, port);
+	}
+	if (rc == 0) {
+		st.sigint = evsignal_new(engine_base(st.engine), SIGINT,
+		    serve_signal_cb, &st);
+		st.sigterm = evsignal_new(engine_base(st.engine), SIGTERM,
+		    serve_signal_cb, &st);
+		evsignal_add(st.sigint, NULL);
+		evsignal_add(st.sigterm, NULL);
+		signal(SIGPIPE, SIG_IGN);
+		event_base_dispatch(engine_base(st.engine));
+		event_free(st.sigint);
+		event_free(st.sigterm);
+	}
+	if (st.sweep != NULL)
+		serve_run_done(st.sweep, &st);
+	if (st.http != NULL)
+		evhttp_free(st.http);
+	render_free(st.render);
+	store_close(st.store);
+	engine_free(st.engine);
+	settings_free(&st.set);
+	inventory_free(st.inv);
+	for (i = 0; i < st.nusers; i++) {
+		free(st.users[i].name);
+		free(st.users[i].hash);
+	}
+	free(st.users);
+	for (i = 0; i < st.ngood; i++)
+		free(st.good[i]);
+	free(addr);
+	return (rc);
+}
+
+const struct cli_cmd cli_serve_cmd = {
+	"serve",
+	"[-c INVENTORY] [--store PATH] [--listen ADDR:PORT] [--htpasswd FILE "
+	"| --no-auth] [--allow-run]",
+	"the dashboard: results over time, from the store, over HTTP",
+	"Serves the board (/), the wallboard (/dashboard), /failed, a page per\n"
+	"site and per (site, test) with its history, /runs, /types/TYPE,\n"
+	"/servers/SERVER, JSON under /api/v1/, badges under /badge/ and\n"
+	"/metrics for Prometheus, all read from the store (docs/store.md).\n"
+	"It listens on loopback unless --listen says otherwise, and then only\n"
+	"with --htpasswd or --no-auth. It runs until SIGINT or SIGTERM.",
+	CLI_INVENTORY,
+	serve_options,
+	0,
+	serve_exec,
+};

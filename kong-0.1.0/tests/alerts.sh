@@ -1,0 +1,546 @@
+#!/bin/bash
+# alerts.sh: alerting end to end, against a real SMTP server (aiosmtpd), a
+# real webhook receiver and the loopback test site, all on 127.0.0.1: the
+# failure and success thresholds, one mail per recipient, server groups,
+# the fleet rule, silences, reminders, flapping, delivery that fails and
+# is caught up, STARTTLS on a certificate made here; the lock and
+# ping_url. TAP output; a failure names this file and its line.
+: "${top_srcdir:=.}" "${top_builddir:=.}" "${KONG:=$top_builddir/kong}"
+. "$top_srcdir/tests/testsite-lib.sh"
+PY=/usr/bin/python3
+if ! $PY -c 'import aiosmtpd' 2>/dev/null; then
+	echo "1..0 # SKIP python3-aiosmtpd is not installed (.ci/deps)"
+	exit 0
+fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kong-alerts.XXXXXX")
+PIDS=
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	testsite_stop_all
+	if [ -n "$ALERTS_KEEP" ]; then echo "# kept $tmp"; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+n=0
+ok() { n=$((n + 1)); echo "ok $n - tests/alerts.sh:${BASH_LINENO[0]}: $*"; }
+notok() { n=$((n + 1)); echo "not ok $n - tests/alerts.sh:${BASH_LINENO[0]}: $*"; }
+is() {
+	n=$((n + 1))
+	if [ "$1" = "$2" ]; then
+		echo "ok $n - tests/alerts.sh:${BASH_LINENO[0]}: $3"
+	else
+		echo "not ok $n - tests/alerts.sh:${BASH_LINENO[0]}: $3"
+		printf '# got:  %s\n# want: %s\n' "$1" "$2"
+	fi
+}
+# has FILE REGEX NAME / hasnt FILE REGEX NAME
+has() {
+	n=$((n + 1))
+	if grep -qE -- "$2" "$1"; then
+		echo "ok $n - tests/alerts.sh:${BASH_LINENO[0]}: $3"
+	else
+		echo "not ok $n - tests/alerts.sh:${BASH_LINENO[0]}: $3"
+		echo "# no match for /$2/ in:"; sed 's/^/#   /' "$1" | head -30
+	fi
+}
+hasnt() {
+	n=$((n + 1))
+	if grep -qE -- "$2" "$1"; then
+		echo "not ok $n - tests/alerts.sh:${BASH_LINENO[0]}: $3"
+		grep -E -- "$2" "$1" | sed 's/^/#   /' | head -10
+	else
+		echo "ok $n - tests/alerts.sh:${BASH_LINENO[0]}: $3"
+	fi
+}
+
+# wait_file FILE: until it exists (10 s at most).
+wait_file() {
+	i=0
+	while [ ! -s "$1" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	[ -s "$1" ]
+}
+# smtp_start DIR [CERT KEY [require]]: sets SMTP_PID and SMTP_PORT (a free
+# port, or $SMTP_AT).
+smtp_start() {
+	d=$1; shift
+	mkdir -p "$d"
+	rm -f "$tmp/smtp.port"
+	SMTP_PORT=${SMTP_AT:-0} $PY "$top_srcdir/tests/smtp-sink.py" "$d" \
+	    "$tmp/smtp.port" "$@" 2>>"$tmp/smtp.log" &
+	SMTP_PID=$!
+	PIDS="$PIDS $SMTP_PID"
+	wait_file "$tmp/smtp.port" || { echo "Bail out! smtp-sink.py did not start"; exit 1; }
+	SMTP_PORT=$(cat "$tmp/smtp.port")
+}
+mails() { ls "$1" 2>/dev/null | grep -c '\.eml$'; }
+# The mails after the first $2 of DIR $1, one file a line.
+new_mails() { ls "$1" | grep '\.eml$' | sort | tail -n +$(($2 + 1)) | sed "s|^|$1/|"; }
+part() { $PY "$top_srcdir/tests/mail-part.py" "$@"; }
+# Who got what, sorted: "to|subject" lines of the mails after the first $2.
+got() {
+	for f in $(new_mails "$1" "$2"); do
+		echo "$(part "$f" to)|$(part "$f" subject)"
+	done | sort
+}
+
+for s in shop blog g1 g2 g3 t1 t2 t3 t4 t5 rem flap; do
+	mkdir -p "$tmp/root/$s"
+	echo up > "$tmp/root/$s/state.txt"
+done
+testsite_start --root "$tmp/root" || exit 99
+P=$TESTSITE_PORT
+up() { for s in "$@"; do echo up > "$tmp/root/$s/state.txt"; done; }
+down() { for s in "$@"; do echo down > "$tmp/root/$s/state.txt"; done; }
+
+maildir=$tmp/mail
+smtp_start "$maildir"
+hookdir=$tmp/hook
+mkdir -p "$hookdir"
+$PY "$top_srcdir/tests/http-sink.py" "$hookdir" "$tmp/hook.port" &
+PIDS="$PIDS $!"
+wait_file "$tmp/hook.port" || exit 99
+HP=$(cat "$tmp/hook.port")
+
+inv=$tmp/fleet
+mkdir -p "$inv"
+cat > "$inv/kong.ini" <<INI
+[kong]
+admins = ops@example.com
+smtp = smtp://127.0.0.1:$SMTP_PORT
+smtp_insecure = yes
+mail_from = kong@example.com
+base_url = https://kong.example/
+webhook = http://127.0.0.1:$HP/hook
+alert_retry_delay = 50ms
+ping_url = http://127.0.0.1:$HP/ping/
+timeout = 5s
+
+[server web1]
+address = 127.0.0.1
+
+[server web2]
+address = 127.0.0.1
+
+[type shop]
+managers = shop-team@example.com
+
+[site shop]
+url = http://127.0.0.1:$P/shop/
+type = shop
+servers = web1
+
+[site blog]
+url = http://127.0.0.1:$P/blog/
+managers = blogger@example.com
+servers = web1
+
+[site g1]
+url = http://127.0.0.1:$P/g1/
+managers = grp@example.com
+servers = web2
+
+[site g2]
+url = http://127.0.0.1:$P/g2/
+managers = grp@example.com
+servers = web2
+
+[site g3]
+url = http://127.0.0.1:$P/g3/
+managers = grp@example.com
+servers = web2
+
+[test state]
+sites = shop, blog, g1, g2, g3
+body =
+    go {{ site.url }}state.txt
+    code 200
+    find "up"
+INI
+check() { "$KONG" check -c "$inv" -q 2>"$tmp/check.err"; }
+hooks() { ls "$hookdir" | grep -c '\.json$'; }
+
+# --- thresholds: once is nothing, twice is one mail per recipient ---------
+check
+is "$?" 0 "everything passes"
+is "$(mails "$maildir")" 0 "nothing to say: no mail"
+is "$(hooks)" 0 "and nothing posted"
+down shop
+check
+is "$?" 1 "shop fails once"
+is "$(mails "$maildir")" 0 "failing once (failure_threshold 2): no mail"
+check
+m=0
+is "$(got "$maildir" $m)" "ops@example.com|Kong: 1 failing (shop)
+shop-team@example.com|Kong: 1 failing (shop)" \
+    "failing twice: one mail to the type's manager and one to the admin"
+f=$(new_mails "$maildir" $m | head -1)
+part "$f" check
+is "$?" 0 "Date, Message-ID, From, To, Subject; multipart/alternative text and HTML"
+is "$(part "$f" header:From)" "kong@example.com" "From is mail_from"
+part "$f" text > "$tmp/text"
+has "$tmp/text" '^- shop / state: fail at kong.ini:[0-9]+: find up: no match to .up.$' \
+    "the line names site, test, the failing command at file:line and the message"
+has "$tmp/text" '^  https://kong.example/sites/shop/state$' "and links to the pair's page"
+has "$tmp/text" '^    >  *[0-9]+  find "up"$' "the rendered script, the failing line marked"
+has "$tmp/text" "go http://127.0.0.1:$P/shop/state.txt" "rendered for the site"
+part "$f" html > "$tmp/html"
+has "$tmp/html" '<a href="https://kong.example/sites/shop/state">' "the HTML part links too"
+is "$(hooks)" 1 "one webhook document for the run"
+jq -r '[.subject, .failing[0].site, .failing[0].link, (.failing[0].recipients | join(","))] | join("|")' \
+    "$hookdir/0001.json" > "$tmp/hook1"
+is "$(cat "$tmp/hook1")" "Kong: 1 failing (shop)|shop|https://kong.example/sites/shop/state|shop-team@example.com,ops@example.com" \
+    "the webhook has the same: subject, site, link, recipients"
+jq -r '.text' "$hookdir/0001.json" > "$tmp/hooktext"
+has "$tmp/hooktext" '^- shop / state: fail' "and a text member for Slack and friends"
+jq -c 'select(.record=="run_end") | .alerts' "$inv/kong.jsonl" | tail -1 > "$tmp/end"
+is "$(jq -r '[.queued, .delivered, .undelivered] | map(tostring) | join(" ")' "$tmp/end")" "3 3 0" \
+    "run_end: three messages queued and delivered"
+
+m=$(mails "$maildir")
+check
+is "$(mails "$maildir")" "$m" "still failing: no more mail"
+up shop
+check
+is "$(got "$maildir" $m)" "ops@example.com|Kong: 1 recovered (shop)
+shop-team@example.com|Kong: 1 recovered (shop)" "recovered: one recovery mail each"
+m=$(mails "$maildir")
+check
+is "$(mails "$maildir")" "$m" "passing again: no mail"
+
+"$KONG" alert -c "$inv" --dry-run > "$tmp/dry"
+is "$?" 0 "kong alert --dry-run"
+has "$tmp/dry" '^=== mail to shop-team@example.com: delivered ' "shows the last run's mail and that it was delivered"
+has "$tmp/dry" '^Subject: Kong: 1 recovered \(shop\)$' "with its subject"
+has "$tmp/dry" '^- shop / state: passes again$' "and its text"
+run1=$(jq -r 'select(.record=="run_start") | .run' "$inv/kong.jsonl" | sed -n 3p)
+"$KONG" alert -c "$inv" --dry-run --run "$run1" > "$tmp/dry1"
+has "$tmp/dry1" '^Subject: Kong: 1 failing \(shop\)$' "--run ID: that run's messages"
+
+# --- a whole server failing alike: one line -------------------------------
+m=$(mails "$maildir")
+down g1 g2 g3
+check; check
+got "$maildir" $m > "$tmp/got"
+is "$(cat "$tmp/got")" "grp@example.com|Kong: 3 failing (g1, g2, g3)
+ops@example.com|Kong: 3 failing (g1, g2, g3)" "web2's three sites fail: one mail each, to their managers and the admin"
+f=$(new_mails "$maildir" $m | head -1)
+part "$f" text > "$tmp/text"
+has "$tmp/text" '^- server web2: 3 of its 3 checks fail with assert errors \(g1/state, g2/state, g3/state\)' \
+    "one line for the server"
+hasnt "$tmp/text" '^- g[123] / state' "instead of one per site"
+up g1 g2 g3
+check
+
+# --- silences -------------------------------------------------------------
+"$KONG" silence -c "$inv" add --site 'sh*' --for 1h --reason "deploy" > "$tmp/sil"
+is "$?" 0 "kong silence add"
+sid=$(cut -f1 "$tmp/sil")
+"$KONG" silence -c "$inv" list > "$tmp/list"
+has "$tmp/list" "^ *$sid +site +sh\\* +[0-9T:.-]+Z +deploy$" "kong silence list shows it"
+m=$(mails "$maildir")
+down shop
+check; check; check
+is "$?" 1 "silenced checks still run and fail"
+is "$(mails "$maildir")" "$m" "but nothing is mailed"
+is "$(jq -r 'select(.record=="result" and .site=="shop") | .status' "$inv/kong.jsonl" | tail -1)" fail \
+    "and the failure is recorded"
+"$KONG" silence -c "$inv" rm "$sid"
+is "$?" 0 "kong silence rm"
+"$KONG" silence -c "$inv" rm "$sid" 2> "$tmp/rm.err"
+is "$?" 2 "rm of a silence that is gone: exit 2"
+check
+is "$(got "$maildir" $m)" "ops@example.com|Kong: 1 failing (shop)
+shop-team@example.com|Kong: 1 failing (shop)" "still failing when the silence ends: mailed at the next run"
+up shop
+check
+"$KONG" silence -c "$inv" add --site shop --for 1s > /dev/null
+"$KONG" silence -c "$inv" add --site shop --test state --for 1h 2> "$tmp/sil.err"
+is "$?" 2 "add takes exactly one pattern"
+"$KONG" silence -c "$inv" add --site shop 2> "$tmp/sil.err"
+is "$?" 2 "add without --for: exit 2 (every silence expires)"
+sleep 1.2
+"$KONG" silence -c "$inv" list > "$tmp/list"
+has "$tmp/list" '^no silence is in force$' "an expired silence is gone from list"
+"$KONG" silence -c "$inv" list --all > "$tmp/list"
+has "$tmp/list" ' expired ' "list --all shows it as expired"
+
+# --- SMTP down: retried, reported, kept, delivered next run ---------------
+m=$(mails "$maildir")
+kill "$SMTP_PID"; wait "$SMTP_PID" 2>/dev/null
+down blog
+check; check
+is "$?" 1 "a run whose mail cannot be delivered"
+has "$tmp/check.err" 'mail to blogger@example.com not delivered after 3 attempts: .*\(kept; tried again next run\)' \
+    "is reported on stderr after its retries"
+jq -c 'select(.record=="run_end") | .alerts' "$inv/kong.jsonl" | tail -1 > "$tmp/end"
+is "$(jq -r '[.undelivered, .errors[0].attempts, .errors[0].transport] | map(tostring) | join(" ")' "$tmp/end")" "2 3 mail" \
+    "and in run_end"
+SMTP_AT=$SMTP_PORT smtp_start "$maildir"
+SMTP_AT=
+check
+is "$(got "$maildir" $m)" "blogger@example.com|Kong: 1 failing (blog)
+ops@example.com|Kong: 1 failing (blog)" "the next run delivers what was kept: nothing lost"
+jq -c 'select(.record=="run_end") | .alerts' "$inv/kong.jsonl" | tail -1 > "$tmp/end"
+is "$(jq -r '[.queued, .delivered] | map(tostring) | join(" ")' "$tmp/end")" "0 2" "run_end: nothing new, two caught up"
+up blog
+check
+
+# --- the webhook failing is kept too ---------------------------------------
+h=$(hooks)
+echo 500 > "$hookdir/status"
+down blog; check; check
+has "$tmp/check.err" 'webhook to http://127.0.0.1:[0-9]+/hook not delivered after 3 attempts: the webhook answered 500' \
+    "a webhook answering 500 is retried and reported"
+rm "$hookdir/status"
+"$KONG" alert -c "$inv" > "$tmp/alert.out"
+is "$?" 0 "kong alert delivers what is left in the outbox"
+is "$(cat "$tmp/alert.out")" "1 delivered, 0 not delivered" "and says so"
+is "$(jq -r '.failing[0].site' "$hookdir/$(ls "$hookdir" | grep '\.json$' | sort | tail -1)")" blog \
+    "the webhook document that was kept"
+h=$(hooks)
+"$KONG" alert -c "$inv" > "$tmp/alert.out"
+is "$(cat "$tmp/alert.out") $(hooks)" "0 delivered, 0 not delivered $h" "and only once"
+up blog; check
+
+# --- ping_url -------------------------------------------------------------
+grep -c '^GET /ping/start$' "$hookdir/requests" > "$tmp/starts"
+grep -c '^GET /ping$' "$hookdir/requests" > "$tmp/ends"
+is "$(cat "$tmp/starts")" "$(jq -r 'select(.record=="run_start") | .run' "$inv/kong.jsonl" | wc -l)" \
+    "ping_url/start once per run"
+is "$(cat "$tmp/ends")" "$(cat "$tmp/starts")" "and ping_url at each end (exit 0 or 1)"
+down shop blog
+"$KONG" check -c "$inv" -q --abort-if 50%/1 -j 1 2>/dev/null
+is "$?" 5 "an aborted sweep"
+is "$(tail -1 "$hookdir/requests")" "GET /ping/fail" "pings ping_url/fail"
+up shop blog; check
+
+# --- the lock -------------------------------------------------------------
+{
+	# Another run holds the lock (one process: flock(1) would fork).
+	$PY -c 'import fcntl, sys, time
+f = open(sys.argv[1], "a")
+fcntl.flock(f, fcntl.LOCK_EX)
+open(sys.argv[2], "w").write("held")
+time.sleep(60)' "$inv/kong.jsonl.lock" "$tmp/held" &
+	lockpid=$!
+	PIDS="$PIDS $lockpid"
+	wait_file "$tmp/held"
+	lines=$(wc -l < "$inv/kong.jsonl")
+	"$KONG" check -c "$inv" -q 2> "$tmp/lock.err"
+	is "$?" 6 "a run while another holds the lock: exit 6"
+	has "$tmp/lock.err" "another kong check is running .*kong.jsonl.lock.*not starting a second one" "and says so"
+	is "$(wc -l < "$inv/kong.jsonl")" "$lines" "nothing ran"
+	kill "$lockpid"; wait "$lockpid" 2>/dev/null
+	check
+	is "$?" 0 "once it is released, the next run goes"
+}
+
+# --- a store that cannot be opened: nothing runs -----------------------------
+bad=$tmp/badstore
+mkdir -p "$bad"
+sed 's|^\[kong\]$|[kong]\nstore = /nonexistent/kong.db|' "$inv/kong.ini" > "$bad/kong.ini"
+"$KONG" check -c "$bad" -q 2> "$tmp/bad.err"
+is "$?" 3 "a store that cannot be opened: exit 3"
+has "$tmp/bad.err" '^kong check: cannot open the store /nonexistent/kong.db: ' "naming it"
+[ -e "$bad/kong.jsonl" ] && [ -s "$bad/kong.jsonl" ]
+is "$?" 1 "and nothing ran"
+
+# --- the fleet unreachable: one message to the admins ----------------------
+fleet=$tmp/far
+mkdir -p "$fleet"
+{
+	cat <<INI
+[kong]
+admins = ops@example.com, oncall@example.com
+smtp = smtp://127.0.0.1:$SMTP_PORT
+smtp_insecure = yes
+failure_threshold = 1
+connect_timeout = 2s
+
+INI
+	for s in t1 t2 t3 t4 t5; do
+		printf '[site %s]\nurl = http://127.0.0.1:%s/%s/\nmanagers = %s@example.com\n\n' "$s" "$P" "$s" "$s"
+	done
+	printf '[test state]\nsites = t1, t2, t3, t4, t5\nbody =\n    go {{ site.url }}state.txt\n    find "up"\n'
+} > "$fleet/kong.ini"
+"$KONG" check -c "$fleet" -q
+is "$?" 0 "a second fleet passes"
+m=$(mails "$maildir")
+sed -i "s|127.0.0.1:$P/|127.0.0.1:1/|" "$fleet/kong.ini"
+"$KONG" check -c "$fleet" -q; "$KONG" check -c "$fleet" -q
+is "$(got "$maildir" $m)" "oncall@example.com|Kong cannot reach the fleet
+ops@example.com|Kong cannot reach the fleet" "every check fails with net errors: one message to each admin, none to the sites"
+f=$(new_mails "$maildir" $m | head -1)
+part "$f" text > "$tmp/text"
+has "$tmp/text" '5 of 5 checks failed with network errors' "saying how many"
+m=$(mails "$maildir")
+sed -i "s|127.0.0.1:1/|127.0.0.1:$P/|" "$fleet/kong.ini"
+"$KONG" check -c "$fleet" -q
+is "$(got "$maildir" $m)" "oncall@example.com|Kong reaches the fleet again
+ops@example.com|Kong reaches the fleet again" "and one when it can again, with no recoveries"
+
+# --- reminders and flapping (policy set per site) ---------------------------
+pol=$tmp/policy
+mkdir -p "$pol"
+cat > "$pol/kong.ini" <<INI
+[kong]
+smtp = smtp://127.0.0.1:$SMTP_PORT
+smtp_insecure = yes
+reminder_interval = 1ms
+
+[site rem]
+url = http://127.0.0.1:$P/rem/
+managers = rem@example.com
+failure_threshold = 1
+
+[site flap]
+url = http://127.0.0.1:$P/flap/
+managers = flap@example.com
+failure_threshold = 1
+flap_window = 5
+flap_changes = 2
+
+[site mnt]
+url = http://127.0.0.1:$P/rem/
+managers = mnt@example.com
+failure_threshold = 1
+maintenance = mon-sun 00:00-24:00
+
+[site later]
+url = http://127.0.0.1:$P/rem/
+managers = later@example.com
+failure_threshold = 1
+maintenance = $(date -d tomorrow +%a | tr 'A-Z' 'a-z') 00:00-24:00
+
+[site bad]
+url = http://127.0.0.1:$P/rem/
+managers = bad@example.com
+failure_threshold = 1
+maintenance = sometimes
+
+[test state]
+sites = rem, flap, mnt, later, bad
+body =
+    go {{ site.url }}state.txt
+    find "up"
+INI
+"$KONG" lint -c "$pol" 2> "$tmp/lint.err"
+is "$?" 2 "kong lint checks alerting's attributes"
+has "$tmp/lint.err" "kong.ini:[0-9]+: error: site 'bad': maintenance = 'sometimes' is not a list of \[DAY\[-DAY\]\] HH:MM-HH:MM windows" \
+    "a bad maintenance window is an error at its site"
+hasnt "$tmp/lint.err" "attribute '(failure_threshold|flap_window|flap_changes|maintenance)' is read by no template" \
+    "and alerting's attributes are not 'read by no template'"
+m=$(mails "$maildir")
+down rem
+"$KONG" check -c "$pol" -q 2> "$tmp/pol.err"
+got "$maildir" $m > "$tmp/got"
+has "$tmp/got" '^rem@example.com\|Kong: 1 failing \(rem\)$' "a site's own failure_threshold = 1: mailed at once"
+hasnt "$tmp/got" '^mnt@' "a site in its maintenance window: not mailed"
+has "$tmp/got" '^later@example.com\|Kong: 1 failing \(later\)$' "outside its window (tomorrow's): mailed"
+has "$tmp/pol.err" "site bad: maintenance = 'sometimes' is not a list of \[DAY\[-DAY\]\] HH:MM-HH:MM windows" \
+    "a maintenance value that does not parse is said"
+has "$tmp/got" '^bad@example.com\|Kong: 1 failing \(bad\)$' "and ignored: the site is mailed"
+m=$(mails "$maildir")
+"$KONG" check -c "$pol" -q 2>/dev/null
+is "$(got "$maildir" $m | grep '^rem@')" "rem@example.com|Kong: 1 still failing (rem)" "reminder_interval: a reminder of what still fails"
+up rem
+m=$(mails "$maildir")
+for st in down up down up down; do
+	echo "$st" > "$tmp/root/flap/state.txt"
+	"$KONG" check -c "$pol" -q 2>/dev/null
+done
+got "$maildir" $m | grep flap@ > "$tmp/flap"
+# flap passed twice before (PP), so: F is a new failure, P the second
+# change within the window (flap_changes = 2): flapping, and from then on
+# no mail at each change.
+is "$(cat "$tmp/flap")" "flap@example.com|Kong: 1 failing (flap)
+flap@example.com|Kong: 1 flapping (flap)" "a flapping pair is reported once as flapping, not at every change"
+
+# --- SIGTERM while a mail server hangs: the run ends, the mail is kept ------
+$PY -c 'import os, socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(5)
+open(sys.argv[1] + ".tmp", "w").write("%d\n" % s.getsockname()[1])
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+time.sleep(120)' "$tmp/stuck.port" &
+PIDS="$PIDS $!"
+wait_file "$tmp/stuck.port"
+stuck=$tmp/stuck
+mkdir -p "$stuck"
+cat > "$stuck/kong.ini" <<INI
+[kong]
+smtp = smtp://127.0.0.1:$(cat "$tmp/stuck.port")
+smtp_insecure = yes
+failure_threshold = 1
+timeout = 60s
+
+[site rem]
+url = http://127.0.0.1:$P/rem/
+managers = rem@example.com
+
+[test state]
+sites = rem
+body =
+    go {{ site.url }}state.txt
+    find "up"
+INI
+down rem
+"$KONG" check -c "$stuck" -q 2> "$tmp/stuck.err" &
+kpid=$!
+i=0
+while [ "$(grep -c '"record":"result"' "$stuck/kong.jsonl" 2>/dev/null)" != 1 ] && [ $i -lt 200 ]; do
+	sleep 0.05; i=$((i + 1))
+done
+sleep 0.3
+kill -TERM "$kpid"
+( sleep 20; kill -KILL "$kpid" 2>/dev/null ) &
+guard=$!
+wait "$kpid"
+is "$?" 1 "SIGTERM while the mail server does not answer: the run ends with its own status"
+kill "$guard" 2>/dev/null; wait "$guard" 2>/dev/null
+has "$tmp/stuck.err" 'mail to rem@example.com not delivered after 1 attempt: interrupted \(kept' "saying the mail was kept"
+is "$(jq -r 'select(.record=="run_end") | .alerts.undelivered' "$stuck/kong.jsonl")" 1 "run_end is written and says so"
+up rem
+
+# --- STARTTLS: required by default, verified with the test's own CA ---------
+if command -v openssl >/dev/null 2>&1; then
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+	    -addext subjectAltName=IP:127.0.0.1 -keyout "$tmp/key.pem" \
+	    -out "$tmp/cert.pem" 2>/dev/null
+	tlsdir=$tmp/tlsmail
+	smtp_start "$tlsdir" "$tmp/cert.pem" "$tmp/key.pem" require
+	tls=$tmp/tls
+	mkdir -p "$tls"
+	cat > "$tls/kong.ini" <<INI
+[kong]
+smtp = smtp://127.0.0.1:$SMTP_PORT
+smtp_cafile = $tmp/cert.pem
+failure_threshold = 1
+
+[site rem]
+url = http://127.0.0.1:$P/rem/
+managers = rem@example.com
+
+[test state]
+sites = rem
+body =
+    go {{ site.url }}state.txt
+    find "up"
+INI
+	down rem
+	"$KONG" check -c "$tls" -q 2> "$tmp/tls.err"
+	is "$(mails "$tlsdir")" 1 "STARTTLS with a verified self-signed certificate: delivered"
+	f=$(new_mails "$tlsdir" 0 | head -1)
+	is "$(part "$f" header:X-Envelope-TLS)" yes "over TLS"
+	# A server that offers no STARTTLS: the mail is not sent in clear.
+	plain=$tmp/plainmail
+	smtp_start "$plain"
+	sed -i "s|^smtp = .*|smtp = smtp://127.0.0.1:$SMTP_PORT|; s|^failure_threshold = 1|failure_threshold = 1\nalert_retries = 0|" "$tls/kong.ini"
+	up rem; "$KONG" check -c "$tls" -q 2>/dev/null
+	down rem; "$KONG" check -c "$tls" -q 2> "$tmp/tls.err"
+	is "$(mails "$plain")" 0 "no STARTTLS offered: nothing sent in clear"
+	has "$tmp/tls.err" 'mail to rem@example.com not delivered' "and it says so"
+	up rem
+fi
+
+echo "1..$n"
