@@ -702,6 +702,37 @@ render_chip(struct render *r, struct buf *b, const struct render_pair *p)
 }
 
 
+/* The board's first section: the failing pairs, oldest failure first. */
+static size_t
+render_board_failing(struct render *r, struct buf *b,
+    const struct render_filter *f, sqlite3_stmt **up)
+{
+	struct render_pair	 p;
+	sqlite3_stmt		*st;
+	size_t			 nfail = 0;
+
+	st = render_prepare(r, "SELECT " PAIR_COLUMNS " FROM latest l JOIN "
+	    "pairs p ON p.id = l.pair WHERE l.streak > 0 OR l.status NOT IN "
+	    "(0, 1, 5) ORDER BY l.since_us, p.site, p.test");
+	buf_adds(b, "<section><h2>Failing</h2>");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		render_pair_row(st, &p);
+		if (!result_status_failed((enum result_status)p.status) ||
+		    !render_filter_keep(r, f, &p))
+			continue;
+		if (nfail++ == 0)
+			render_pair_thead(b, 1);
+		render_pair_tr(r, b, &p, 1, up);
+	}
+	sqlite3_finalize(st);
+	if (nfail > 0)
+		buf_adds(b, "</tbody></table>");
+	else
+		buf_adds(b, "<p class=\"allok\">Nothing is failing.</p>");
+	buf_adds(b, "</section>\n");
+	return (nfail);
+}
+
 /* /: failing pairs first, then every site; all-green sites compact. */
 static void
 render_board(struct render *r, struct evkeyvalq *q, struct render_out *o)
@@ -713,7 +744,7 @@ render_board(struct render *r, struct evkeyvalq *q, struct render_out *o)
 	struct buf		 green, rest, site_rows;
 	char			*cur = NULL;
 	size_t			 npairs = 0, nfail = 0, nok = 0;
-	int			 site_green = 1, site_n = 0;
+	int			 site_green = 1;
 
 	memset(&f, 0, sizeof f);
 	f.type = render_param(q, "type");
@@ -726,25 +757,7 @@ render_board(struct render *r, struct evkeyvalq *q, struct render_out *o)
 	buf_init(&green);
 	buf_init(&rest);
 	buf_init(&site_rows);
-	st = render_prepare(r, "SELECT " PAIR_COLUMNS " FROM latest l JOIN "
-	    "pairs p ON p.id = l.pair WHERE l.streak > 0 OR l.status NOT IN "
-	    "(0, 1, 5) ORDER BY l.since_us, p.site, p.test");
-	buf_adds(b, "<section><h2>Failing</h2>");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		render_pair_row(st, &p);
-		if (!result_status_failed((enum result_status)p.status) ||
-		    !render_filter_keep(r, &f, &p))
-			continue;
-		if (nfail++ == 0)
-			render_pair_thead(b, 1);
-		render_pair_tr(r, b, &p, 1, up);
-	}
-	sqlite3_finalize(st);
-	if (nfail > 0)
-		buf_adds(b, "</tbody></table>");
-	else
-		buf_adds(b, "<p class=\"allok\">Nothing is failing.</p>");
-	buf_adds(b, "</section>\n");
+	nfail = render_board_failing(r, b, &f, up);
 	st = render_prepare(r, BOARD_SQL);
 	for (;;) {
 		int row = sqlite3_step(st) == SQLITE_ROW;
@@ -779,7 +792,6 @@ render_board(struct render *r, struct evkeyvalq *q, struct render_out *o)
 			cur = xstrdup(p.site);
 			buf_reset(&site_rows);
 			site_green = 1;
-			site_n = 0;
 		}
 		if (p.status != RESULT_PASS && site_green) {
 			/* Redo the rows of this site in full. */
@@ -807,7 +819,6 @@ render_board(struct render *r, struct evkeyvalq *q, struct render_out *o)
 			render_chip(r, &site_rows, &p);
 		else
 			render_pair_tr(r, &site_rows, &p, 0, up);
-		site_n++;
 	}
 	sqlite3_finalize(st);
 	buf_printf(b, "<section><h2>Sites</h2><p class=\"counts\">%zu pair%s: "
@@ -824,7 +835,6 @@ render_board(struct render *r, struct evkeyvalq *q, struct render_out *o)
 		buf_adds(b, "</ul>\n");
 	}
 	buf_adds(b, "</section>\n");
-	(void)site_n;
 	buf_free(&green);
 	buf_free(&rest);
 	buf_free(&site_rows);
