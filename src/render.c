@@ -701,7 +701,6 @@ render_chip(struct render *r, struct buf *b, const struct render_pair *p)
 	buf_adds(b, "</a>");
 }
 
-
 /* The board's first section: the failing pairs, oldest failure first. */
 static size_t
 render_board_failing(struct render *r, struct buf *b,
