@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "report.h"
+#include "store.h"
 #include "sweep.h"
 
 #define NAGIOS_MAX	8192	/* bytes of output, as the plugin API says */
@@ -41,6 +42,8 @@ enum {
 	NAGIOS_OPT_WARNING = 1000,
 	NAGIOS_OPT_CRITICAL,
 	NAGIOS_OPT_PER_SERVER,
+	NAGIOS_OPT_FROM_STORE,
+	NAGIOS_OPT_MAX_AGE,
 };
 
 static const struct cli_option nagios_options[] = {
@@ -52,6 +55,10 @@ static const struct cli_option nagios_options[] = {
 	    NAGIOS_OPT_CRITICAL },
 	{ "per-server", 0, CLI_NOARG, NULL, "check a site once per server",
 	    NAGIOS_OPT_PER_SERVER },
+	{ "from-store", 0, CLI_NOARG, NULL, "read each pair's latest result "
+	    "from the store instead of sweeping", NAGIOS_OPT_FROM_STORE },
+	{ "max-age", 0, CLI_ARG, "DUR", "--from-store: UNKNOWN when a result "
+	    "is older than DUR (the sweeps stopped)", NAGIOS_OPT_MAX_AGE },
 	{ NULL, 0, 0, NULL, NULL, 0 }
 };
 
@@ -459,6 +466,26 @@ nagios_log_path(const struct inventory *inv, const struct settings *set)
 	return (path);
 }
 
+/* The history store, fed as by kong check (--from-store reads it). */
+static void
+nagios_store_sink(struct sweep *sw, const struct sweep_plan *plan,
+    const char *log)
+{
+	struct sink	*k;
+	char		*db, *cause;
+
+	if ((db = cli_store_path(plan->inv, plan->set)) == NULL)
+		return;
+	if ((k = sink_store_open(db, log, plan->set->retention, stderr,
+	    &cause)) == NULL) {
+		fprintf(stderr, "kong nagios: store: %s; checking without it\n",
+		    cause);
+		free(cause);
+	} else
+		sweep_add_sink(sw, k);
+	free(db);
+}
+
 /* Run the sweep with its sinks; the state, or UNKNOWN. */
 static enum nagios_state
 nagios_sweep(struct sweep_plan *plan, const struct nagios_range *warn,
@@ -487,6 +514,7 @@ nagios_sweep(struct sweep_plan *plan, const struct nagios_range *warn,
 		free(cause);
 	} else {
 		sweep_add_sink(st.sweep, k);
+		nagios_store_sink(st.sweep, plan, log);
 		ns = xcalloc(1, sizeof *ns);
 		sweep_add_sink(st.sweep, sink_create(&nagios_sink_ops, ns,
 		    "nagios"));
@@ -511,6 +539,96 @@ nagios_sweep(struct sweep_plan *plan, const struct nagios_range *warn,
 	return (state);
 }
 
+/*
+ * --from-store: the latest result of every selected pair, from the store
+ * kong check feeds, without sweeping. A pair the store has no result for,
+ * or (with max_age_ms) one older than that, makes the answer UNKNOWN: a
+ * check that did not run is not OK.
+ */
+static enum nagios_state
+nagios_from_store(struct sweep_plan *plan, long max_age_ms,
+    const struct nagios_range *warn, const struct nagios_range *crit)
+{
+	struct engine		*e = engine_create();
+	struct sweep		*sw = sweep_create(e, plan);
+	const struct pair	*p;
+	struct nagios_sink	*ns = NULL;
+	struct sink		*k = NULL;
+	struct store		*st = NULL;
+	struct result		 r;
+	sqlite3_stmt		*q = NULL;
+	enum nagios_state	 state = NAGIOS_UNKNOWN;
+	uint64_t		 now = realtime_usec(), oldest = now;
+	json_t			*rec;
+	char			*path, *cause;
+	size_t			 i, selected = 0, missing = 0;
+
+	path = cli_store_path(plan->inv, plan->set);
+	if (sweep_npairs(sw) == 0)
+		nagios_unknown("no (site, test) pair is selected");
+	else if (path == NULL)
+		nagios_unknown("store = none: there is no store to read");
+	else if ((st = store_open(path, STORE_READONLY, &cause)) == NULL) {
+		nagios_unknown("cannot read the store %s", cause);
+		free(cause);
+	} else if (sqlite3_prepare_v2(store_db(st), "SELECT l.record, "
+	    "l.start_us FROM latest l JOIN pairs p ON p.id = l.pair WHERE "
+	    "p.site = ? AND p.test = ? AND p.server = ?", -1, &q, NULL) !=
+	    SQLITE_OK)
+		nagios_unknown("cannot read the store %s: %s", path,
+		    sqlite3_errmsg(store_db(st)));
+	else {
+		ns = xcalloc(1, sizeof *ns);
+		k = sink_create(&nagios_sink_ops, ns, "nagios");
+		for (i = 0; i < sweep_npairs(sw); i++) {
+			p = sweep_pair(sw, i);
+			if (!p->site->live)
+				continue;
+			selected++;
+			sqlite3_reset(q);
+			sqlite3_bind_text(q, 1, p->site->name, -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 2, p->test->name, -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 3, p->server != NULL ?
+			    p->server->name : "", -1, SQLITE_STATIC);
+			if (sqlite3_step(q) != SQLITE_ROW || (rec = json_loads(
+			    (const char *)sqlite3_column_text(q, 0), 0,
+			    NULL)) == NULL) {
+				missing++;
+				continue;
+			}
+			if ((uint64_t)sqlite3_column_int64(q, 1) < oldest)
+				oldest = (uint64_t)sqlite3_column_int64(q, 1);
+			result_init(&r);
+			if (results_from_json(rec, &r) == 0)
+				nagios_sink_result(k, NULL, &r);
+			else
+				missing++;
+			result_clear(&r);
+			json_decref(rec);
+		}
+		if (selected == 0)
+			nagios_unknown("no selected site is live");
+		else if (missing > 0)
+			nagios_unknown("%zu of %zu selected checks have no result "
+			    "in the store %s (kong check feeds it)", missing,
+			    selected, path);
+		else if (max_age_ms > 0 && now - oldest >
+		    (uint64_t)max_age_ms * 1000)
+			nagios_unknown("the oldest result in the store is %llus "
+			    "old, more than --max-age: have the sweeps stopped?",
+			    (unsigned long long)((now - oldest) / 1000000));
+		else
+			state = nagios_print(ns, warn, crit);
+	}
+	sqlite3_finalize(q);
+	sink_free(k);
+	store_close(st);
+	free(path);
+	sweep_free(sw);
+	engine_free(e);
+	return (state);
+}
+
 static int
 nagios_exec(const struct cli_cmd *cmd, struct cli_args *a)
 {
@@ -520,7 +638,8 @@ nagios_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	struct settings		 set;
 	const char		*arg;
 	size_t			 i;
-	int			 state = NAGIOS_UNKNOWN, bad = 0;
+	long			 max_age_ms = 0;
+	int			 state = NAGIOS_UNKNOWN, bad = 0, from_store = 0;
 
 	memset(&warn, 0, sizeof warn);
 	memset(&crit, 0, sizeof crit);
@@ -544,7 +663,20 @@ nagios_exec(const struct cli_cmd *cmd, struct cli_args *a)
 		case NAGIOS_OPT_PER_SERVER:
 			plan.per_server = 1;
 			break;
+		case NAGIOS_OPT_FROM_STORE:
+			from_store = 1;
+			break;
+		case NAGIOS_OPT_MAX_AGE:
+			if ((bad = parse_duration_ms(arg, &max_age_ms) != 0 ||
+			    max_age_ms == 0))
+				nagios_unknown("--max-age: '%s' is not a duration "
+				    "(such as 30m)", arg);
+			break;
 		}
+	}
+	if (!bad && max_age_ms > 0 && !from_store) {
+		bad = 1;
+		nagios_unknown("--max-age goes with --from-store");
 	}
 	if (!bad && !warn.set && !crit.set)
 		nagios_range_parse("0", &crit);
@@ -560,7 +692,8 @@ nagios_exec(const struct cli_cmd *cmd, struct cli_args *a)
 		plan.inv = inv;
 		plan.sel = &a->sel;
 		plan.set = &set;
-		state = nagios_sweep(&plan, &warn, &crit);
+		state = from_store ? nagios_from_store(&plan, max_age_ms,
+		    &warn, &crit) : nagios_sweep(&plan, &warn, &crit);
 		settings_free(&set);
 		inventory_free(inv);
 	}
@@ -583,9 +716,11 @@ const struct cli_cmd cli_nagios_cmd = {
 	"range of failing checks: N (alert above N), N: (below N), ~:N, N:M\n"
 	"(outside), @N:M (inside); N% counts a percentage of the checks run.\n"
 	"Here -c is --critical: give the inventory with --inventory or\n"
-	"$KONG_INVENTORY. Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
-	"(bad options, an inventory or script that does not load, a log that\n"
-	"cannot be opened, an interrupted run).",
+	"$KONG_INVENTORY. With --from-store it sweeps nothing and reads each\n"
+	"pair's latest result from the store kong check feeds. Exit status:\n"
+	"0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad options, an inventory or\n"
+	"script that does not load, a log or store that cannot be opened, a\n"
+	"pair the store has no result for, an interrupted run).",
 	CLI_SELECTORS | CLI_SWEEP,
 	nagios_options,
 	0,

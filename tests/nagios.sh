@@ -138,6 +138,37 @@ wait $pid
 is "$? $(cat "$tmp/hang.out")" "3 KONG UNKNOWN - interrupted before every check ran" \
     "SIGTERM (the Nagios timeout): UNKNOWN, exit 3"
 
+# --from-store: the latest results kong check (and kong nagios) fed to the
+# store, without sweeping: the same answer as the sweep of those pairs.
+fs() { out=$(kong nagios --inventory "$inv" --from-store "$@"); rc=$?; }
+runs=$(grep -c '"record":"run_start"' "$tmp/kong.jsonl")
+fs --test home --test checkout
+is "$rc" 2 "--from-store: the failing pairs of the last sweeps: CRITICAL"
+like "$(printf '%s\n' "$out" | sed -n 1p)" \
+    "^KONG CRITICAL - 3 of 5 checks failing: .* \| 'failing'=3;;0;0;5 'checks'=5;;;0$" \
+    "--from-store: the status line and perfdata, as the sweep's"
+is "$(printf '%s\n' "$out" | sed -n '2,$p' | sed 's/ | .*//; s/: .*//' | sort | paste -sd, -)" \
+    "down/home,shop/checkout,slow/home" "--from-store: one line per failure"
+is "$(grep -c '"record":"run_start"' "$tmp/kong.jsonl")" "$runs" "--from-store runs no check"
+fs --test home --site shop --site blog -w 0
+is "$rc $(printf '%s\n' "$out" | sed 's/ |.*//')" "0 KONG OK - 2 checks, none failing" "--from-store: all passing: OK"
+fs --test home --site shop --max-age 1h
+is "$rc" 0 "--max-age 1h: a result of seconds ago is fresh"
+sleep 1.1
+fs --test home --site shop --max-age 1s
+like "$rc $out" "^3 KONG UNKNOWN - the oldest result in the store is [0-9]+s old, more than --max-age" \
+    "--max-age: results older than that are UNKNOWN (the sweeps stopped)"
+printf '[test never]\nsites = shop\nbody =\n    go {{ site.url }}\n' > "$tmp/never.ini"
+cat "$inv" "$tmp/never.ini" > "$tmp/n.ini"
+out=$(kong nagios --inventory "$tmp/n.ini" --from-store --test never); rc=$?
+like "$rc $out" "^3 KONG UNKNOWN - 1 of 1 selected checks have no result in the store .*kong.db" \
+    "--from-store: a pair the store has no result for is UNKNOWN, not OK"
+sed 's/^log = kong.jsonl$/log = kong.jsonl\nstore = none/' "$inv" > "$tmp/nostore.ini"
+out=$(kong nagios --inventory "$tmp/nostore.ini" --from-store); rc=$?
+is "$rc $out" "3 KONG UNKNOWN - store = none: there is no store to read" "--from-store with store = none"
+nagios --max-age 1h
+is "$rc $out" "3 KONG UNKNOWN - --max-age goes with --from-store" "--max-age alone is a usage error"
+
 # A big failing fleet: the output stays within 8192 bytes.
 {
 	echo "[kong]"; echo "concurrency = 50"; echo "log = big.jsonl"; echo "[type big]"
