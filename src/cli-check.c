@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "shard.h"
 #include "sweep.h"
 #include "wait.h"
 
@@ -23,6 +24,10 @@ enum {
 	CHECK_WAIT_FOR,
 	CHECK_UNTIL,
 	CHECK_WAIT_INTERVAL,
+	CHECK_SHARD,
+	CHECK_SHARDS,
+	CHECK_SHARD_BY,
+	CHECK_RUN_ID,
 };
 
 static const struct cli_option check_options[] = {
@@ -48,6 +53,17 @@ static const struct cli_option check_options[] = {
 	    "(default 5m)", CHECK_UNTIL },
 	{ "wait-interval", 0, CLI_ARG, "DUR", "--wait-for probes again this "
 	    "often (default 2s)", CHECK_WAIT_INTERVAL },
+	{ "shard", 0, CLI_ARG, "K/N", "run only shard K of N (1-based; by a "
+	    "hash of the site name), or auto: the index a scheduler gives "
+	    "(JOB_COMPLETION_INDEX, NOMAD_ALLOC_INDEX, CI_NODE_INDEX)",
+	    CHECK_SHARD },
+	{ "shards", 0, CLI_ARG, "N", "how many shards --shard auto splits "
+	    "into (default $KONG_SHARDS)", CHECK_SHARDS },
+	{ "shard-by", 0, CLI_ARG, "WHAT", "site (default), or server: keep "
+	    "each server's sites in one shard", CHECK_SHARD_BY },
+	{ "run-id", 0, CLI_ARG, "ID", "the run id of every record (shards of "
+	    "one run share it; default for a shard: $KONG_RUN_ID, "
+	    "$CI_PIPELINE_ID, $GITHUB_RUN_ID)", CHECK_RUN_ID },
 	{ NULL, 0, 0, NULL, NULL, 0 }
 };
 
@@ -182,7 +198,86 @@ struct check_opts {
 	const char	*wait_for;
 	long		 until_ms;
 	long		 interval_ms;
+	const char	*shard;		/* --shard */
+	const char	*shards;
+	const char	*shard_by;
+	const char	*run_id;
 };
+
+/* What --shard and --run-id make of a sweep. */
+struct check_shard {
+	struct shard_spec	 spec;
+	char			*hash;
+	json_t			*json;
+	char			*run_id;
+};
+
+/* Check --shard, --shards, --shard-by and --run-id alone. */
+static int
+check_shard_options(const struct cli_cmd *cmd, const struct check_opts *o)
+{
+	struct shard_spec	 s;
+	char			*cause, *id;
+	int			 by, n;
+
+	memset(&s, 0, sizeof s);
+	if (o->shard == NULL && (o->shards != NULL || o->shard_by != NULL))
+		return (cli_usage(cmd, "%s goes with --shard", o->shards !=
+		    NULL ? "--shards" : "--shard-by"));
+	if ((o->shards != NULL && shard_count_parse(o->shards, &n,
+	    &cause) != 0) || (o->shard_by != NULL && shard_by_parse(
+	    o->shard_by, &by, &cause) != 0) || (o->run_id != NULL &&
+	    shard_run_id(o->run_id, 0, &id, &cause) != 0)) {
+		cli_usage(cmd, "%s", cause);
+		free(cause);
+		return (KONG_EXIT_USAGE);
+	}
+	if (o->run_id != NULL)
+		free(id);
+	return (0);
+}
+
+/*
+ * --shard and --run-id: which pairs this process keeps, what run_start
+ * says of the shard, the run id. Returns 0, or an exit status (said).
+ */
+static int
+check_shard_setup(const struct cli_cmd *cmd, const struct check_opts *o,
+    struct sweep_plan *plan, struct check_shard *cs)
+{
+	size_t	 run_pairs;
+	char	*cause;
+
+	if (shard_run_id(o->run_id, o->shard != NULL, &cs->run_id,
+	    &cause) != 0) {
+		cli_usage(cmd, "%s", cause);
+		free(cause);
+		return (KONG_EXIT_USAGE);
+	}
+	plan->run_id = cs->run_id;
+	if (o->shard == NULL)
+		return (0);
+	if (shard_parse(o->shard, o->shards, &cs->spec, &cause) != 0 ||
+	    (o->shard_by != NULL && shard_by_parse(o->shard_by,
+	    &cs->spec.by_server, &cause) != 0)) {
+		cli_usage(cmd, "%s", cause);
+		free(cause);
+		return (KONG_EXIT_USAGE);
+	}
+	if (cs->run_id == NULL && !o->dry) {
+		fprintf(stderr, "kong check: --shard %s: the shards of one run "
+		    "need one run id; give --run-id ID (the same to every "
+		    "shard), or set KONG_RUN_ID\n", o->shard);
+		return (KONG_EXIT_USAGE);
+	}
+	cs->hash = shard_inventory_hash(plan->inv, plan->sel, plan->per_server,
+	    &run_pairs);
+	cs->json = shard_json(&cs->spec, cs->hash, run_pairs);
+	plan->shard = cs->json;
+	plan->keep = shard_keep;
+	plan->keep_arg = &cs->spec;
+	return (0);
+}
 
 /* Read kong check's own options. Returns 0, or an exit status. */
 static int
@@ -232,6 +327,18 @@ check_options_read(const struct cli_cmd *cmd, const struct cli_args *a,
 		case CHECK_WAIT_FOR:
 			o->wait_for = arg;
 			break;
+		case CHECK_SHARD:
+			o->shard = arg;
+			break;
+		case CHECK_SHARDS:
+			o->shards = arg;
+			break;
+		case CHECK_SHARD_BY:
+			o->shard_by = arg;
+			break;
+		case CHECK_RUN_ID:
+			o->run_id = arg;
+			break;
 		case CHECK_UNTIL:
 		case CHECK_WAIT_INTERVAL:
 			if (cli_duration(cmd, a->opts[i].id == CHECK_UNTIL ?
@@ -241,7 +348,7 @@ check_options_read(const struct cli_cmd *cmd, const struct cli_args *a,
 			break;
 		}
 	}
-	return (0);
+	return (check_shard_options(cmd, o));
 }
 
 /*
@@ -327,6 +434,7 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	struct check_opts	 o;
 	struct sweep_plan	 plan;
 	struct selection	 probe_sel;
+	struct check_shard	 cs;
 	struct inventory	*inv;
 	struct settings		 set;
 	int			 rc, nbad;
@@ -334,6 +442,7 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	memset(&plan, 0, sizeof plan);
 	memset(&st, 0, sizeof st);
 	memset(&probe_sel, 0, sizeof probe_sel);
+	memset(&cs, 0, sizeof cs);
 	if ((rc = check_options_read(cmd, a, &o, &plan)) != 0)
 		return (rc);
 	if ((inv = cli_load(a)) == NULL)
@@ -344,9 +453,15 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	plan.inv = inv;
 	plan.sel = &a->sel;
 	plan.set = &set;
+	if ((rc = check_shard_setup(cmd, &o, &plan, &cs)) != 0) {
+		settings_free(&set);
+		inventory_free(inv);
+		return (rc);
+	}
 	st.engine = engine_create();
 	st.sweep = sweep_create(st.engine, &plan);
-	if (sweep_npairs(st.sweep) == 0) {
+	if (sweep_npairs(st.sweep) == 0 && (cs.json == NULL ||
+	    json_integer_value(json_object_get(cs.json, "run_pairs")) == 0)) {
 		fprintf(stderr, "kong check: no (site, test) pair is selected "
 		    "(see kong list --pairs)\n");
 		rc = KONG_EXIT_USAGE;
@@ -378,6 +493,9 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 		free(probe_sel.test[i]);
 	free(probe_sel.test);
 	inventory_free(inv);
+	json_decref(cs.json);
+	free(cs.hash);
+	free(cs.run_id);
 	return (rc);
 }
 
