@@ -80,6 +80,7 @@ extern const struct cli_cmd cli_list_cmd;
 extern const struct cli_cmd cli_render_cmd;
 extern const struct cli_cmd cli_lint_cmd;
 extern const struct cli_cmd cli_bench_cmd;
+extern const struct cli_cmd cli_merge_cmd;
 extern const struct cli_cmd cli_help_cmd;
 
 const struct cli_cmd *cli_find(const char *);

@@ -28,6 +28,7 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_render_cmd,
 	&cli_lint_cmd,
 	&cli_bench_cmd,
+	&cli_merge_cmd,
 	&cli_help_cmd,
 };
 const size_t cli_ncommands = nitems(cli_commands);
