@@ -109,6 +109,19 @@ is "$(jq -c 'select(.record=="run_end") | .totals' "$tmp/merged.jsonl")" "$(jq -
 is "$(jq -c 'select(.record=="run_end") | .exit_status' "$tmp/merged.jsonl")" 1 "and its exit status is the sweep's"
 is "$(jq -c 'select(.record=="run_start") | [.pairs, .shard.index, (.shard.merged | map(.index))]' "$tmp/merged.jsonl")" '[64,null,[1,2,3,4]]' \
     "the merged run_start covers the run and names every shard"
+sed -n '/^```shell$/,/^```$/p' "$top_srcdir/docs/jsonl.md" | grep '^jq ' > "$tmp/oneliners"
+is "$(wc -l < "$tmp/oneliners")" 2 "docs/jsonl.md has jq one-liners for merged runs"
+while IFS= read -r line; do
+	out=$(eval "${line//kong.jsonl/$tmp/merged.jsonl}" 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ] && [ -n "$out" ]; then
+		ok "docs/jsonl.md: $line"
+	else
+		notok "docs/jsonl.md: $line (exit $rc, output '$out')"
+	fi
+done < "$tmp/oneliners"
+is "$(jq -c 'select(.record=="run_end" and .shard.merged != null) | [.run, .exit_status, (.shard.merged | map(.exit_status))]' "$tmp/merged.jsonl")" \
+    '["r4",1,[1,1,1,1]]' "the merged run_end keeps each shard's exit status"
 kong merge "$tmp"/s[4321].jsonl > "$tmp/merged2.jsonl"
 is "$(results "$tmp/merged2.jsonl" | diff - "$tmp/whole.txt" && echo same)" same "the order of the logs does not matter; default output is stdout"
 kong merge "$tmp"/s[1-4].jsonl -o "$tmp/merged.jsonl" 2> "$tmp/err"
