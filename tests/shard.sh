@@ -7,7 +7,7 @@
 : "${top_srcdir:=.}" "${top_builddir:=.}" "${KONG:=$top_builddir/kong}"
 . "$top_srcdir/tests/testsite-lib.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kong-shard.XXXXXX")
-trap 'testsite_stop_all; rm -rf "$tmp"' EXIT
+trap 'testsite_stop_all; [ -n "${SHARD_KEEP:-}" ] || rm -rf "$tmp"' EXIT
 n=0
 ok() { n=$((n + 1)); echo "ok $n - tests/shard.sh:${BASH_LINENO[0]}: $*"; }
 notok() { n=$((n + 1)); echo "not ok $n - tests/shard.sh:${BASH_LINENO[0]}: $*"; }
@@ -241,6 +241,11 @@ CI_PIPELINE_ID=977 kong check -c "$inv" --site s01 --log "$tmp/ci3.jsonl" -q
 is "$(jq -r .run "$tmp/ci3.jsonl" | sort -u | grep -c gitlab)" 0 "an unsharded run keeps its own id"
 kong check -c "$inv" --site s01 --run-id mine --log "$tmp/ci4.jsonl" -q
 is "$(jq -r .run "$tmp/ci4.jsonl" | sort -u)" mine "--run-id sets any run's id"
+# --wait-for in a shard waits for that shard's sites only.
+kong check -c "$inv" --shard 2/4 --run-id w2 --wait-for home --until 1s --log "$tmp/wait2.jsonl" -q
+is "$(jq -c 'select(.record=="run_start") | .wait | .on_time + (.late | length) + (.not_ready | length)' "$tmp/wait2.jsonl")" \
+    "$(jq -r 'select(.record=="result" and .status!="skipped") | .site' "$tmp/s2.jsonl" | sort -u | wc -l)" \
+    "--wait-for in shard 2 probes shard 2's live sites, no others"
 # A shard with no pair still says it ran (s01 is in one shard of 200, and
 # the next one has nothing of it).
 k=$(kong list -c "$inv" --site s01 --pairs --shards 200 --json | jq -r 'select(.kind=="pair") | .shard' | head -1)
