@@ -184,6 +184,31 @@ is "$?" 0 "--run names it"
 kong merge --run nosuch "$tmp"/s[1-4].jsonl > /dev/null 2> "$tmp/err"
 is "$?" 2 "--run of a run not there: exit 2"
 
+# Interrupted shards (a node drained): they finish with run_end, and merge.
+hang=$tmp/hang
+mkdir -p "$hang"
+{
+	printf '[kong]\nconcurrency = 2\ntimeout = 30s\ngrace = 100ms\n\n[type news]\n\n'
+	for i in $(seq 1 12); do printf '[site h%02d]\nurl = http://127.0.0.1:%d/\ntype = news\n\n' "$i" "$P"; done
+	printf '[test hang]\ntypes = news\nbody =\n    go {{ site.url }}hang\n'
+} > "$hang/kong.ini"
+pids=
+for k in 1 2; do
+	"$KONG" check -c "$hang" --shard $k/2 --run-id int --log "$tmp/int$k.jsonl" -q &
+	pids="$pids $!"
+done
+for i in $(seq 100); do
+	[ "$(cat "$tmp"/int[12].jsonl 2>/dev/null | grep -c run_start)" = 2 ] && break
+	sleep 0.1
+done
+sleep 0.5
+kill -TERM $pids
+wait $pids
+kong merge "$tmp/int1.jsonl" "$tmp/int2.jsonl" > "$tmp/int.jsonl" 2> "$tmp/err"
+is "$?" 0 "interrupted shards merge (their records and not_started add up)"
+is "$(jq -c 'select(.record=="run_end") | [.interrupted, .exit_status, .totals.pairs, .totals.cancelled + .totals.not_started]' "$tmp/int.jsonl")" \
+    '[true,4,12,12]' "the merged run is interrupted (exit 4), every pair cancelled or not started"
+
 # --- the shards run by the GNU parallel recipe ------------------------------
 HOSTS=: SHARDS=4 KONG=$KONG KONG_RUN_ID=p4 sh "$top_srcdir/examples/deploy/parallel-ssh.sh" "$inv" "$tmp/recipe.jsonl" 2> "$tmp/err"
 is "$?" 0 "examples/deploy/parallel-ssh.sh (HOSTS=:) sweeps and merges"
