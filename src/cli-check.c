@@ -224,8 +224,9 @@ check_shard_options(const struct cli_cmd *cmd, const struct check_opts *o)
 	if (o->shard == NULL && (o->shards != NULL || o->shard_by != NULL))
 		return (cli_usage(cmd, "%s goes with --shard", o->shards !=
 		    NULL ? "--shards" : "--shard-by"));
-	if ((o->shards != NULL && shard_count_parse(o->shards, &n,
-	    &cause) != 0) || (o->shard_by != NULL && shard_by_parse(
+	if ((o->shard != NULL && shard_parse(o->shard, o->shards, &s,
+	    &cause) != 0) || (o->shards != NULL && shard_count_parse(o->shards,
+	    &n, &cause) != 0) || (o->shard_by != NULL && shard_by_parse(
 	    o->shard_by, &by, &cause) != 0) || (o->run_id != NULL &&
 	    shard_run_id(o->run_id, 0, &id, &cause) != 0)) {
 		cli_usage(cmd, "%s", cause);
@@ -454,6 +455,7 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	plan.sel = &a->sel;
 	plan.set = &set;
 	if ((rc = check_shard_setup(cmd, &o, &plan, &cs)) != 0) {
+		free(cs.run_id);
 		settings_free(&set);
 		inventory_free(inv);
 		return (rc);
