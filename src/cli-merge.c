@@ -89,6 +89,12 @@ merge_pick_run(struct merge *m)
 		return (rc);
 	}
 	while ((rc = results_reader_next(rd, &e)) == 1) {
+		if (e.kind == RESULTS_OTHER && json_object_get(e.json,
+		    "targets") != NULL) {
+			rc = merge_error("%s is a kong bench report: kong bench "
+			    "merge adds those up", m->files[0]);
+			break;
+		}
 		if (e.kind == RESULTS_RUN_START && merge_str(e.json, "run") !=
 		    NULL) {
 			free(m->run);
@@ -97,7 +103,7 @@ merge_pick_run(struct merge *m)
 	}
 	if (rc == -1)
 		rc = merge_error("%s", results_reader_error(rd));
-	else if (m->run == NULL)
+	else if (rc == 0 && m->run == NULL)
 		rc = merge_error("%s: no run_start: not a Kong log, or empty",
 		    m->files[0]);
 	results_reader_close(rd);
@@ -157,6 +163,12 @@ merge_scan(struct merge *m, size_t f)
 		return (rc);
 	}
 	while ((rc = results_reader_next(rd, &e)) == 1) {
+		if (e.kind == RESULTS_OTHER && json_object_get(e.json,
+		    "targets") != NULL) {
+			rc = merge_error("%s is a kong bench report: kong bench "
+			    "merge adds those up", m->files[f]);
+			break;
+		}
 		if (merge_str(e.json, "run") == NULL ||
 		    strcmp(merge_str(e.json, "run"), m->run) != 0)
 			continue;

@@ -184,6 +184,11 @@ is "$?" 0 "--run names it"
 kong merge --run nosuch "$tmp"/s[1-4].jsonl > /dev/null 2> "$tmp/err"
 is "$?" 2 "--run of a run not there: exit 2"
 
+# A kong bench report is not a log: merge says what merges those.
+kong bench -c "$inv" --site s01 --test home --iterations 3 --json "$tmp/bench.json" -q > /dev/null 2>&1
+merge_fails "a kong bench report: pointed to kong bench merge" "bench.json is a kong bench report: kong bench merge" "$tmp/bench.json"
+merge_fails "also when it is not the first" "bench.json is a kong bench report" "$tmp"/s[1-4].jsonl "$tmp/bench.json"
+
 # Interrupted shards (a node drained): they finish with run_end, and merge.
 hang=$tmp/hang
 mkdir -p "$hang"
