@@ -35,6 +35,14 @@ struct site_type {
 	int	 line;
 };
 
+/* Which sites a test's captures must agree across (same_across). */
+enum same_across {
+	SAME_NONE,		/* each site on its own */
+	SAME_TYPE,		/* the sites of one type */
+	SAME_TAG,		/* the sites that carry one tag, for each tag */
+	SAME_FLEET,		/* every site selected */
+};
+
 struct test {
 	char		*name;
 	char		*path;		/* the .twill file, or NULL for a body */
@@ -43,6 +51,7 @@ struct test {
 	char	       **sites;
 	char	       **tags;
 	long		 deadline_ms;	/* 0 = the global deadline */
+	enum same_across same_across;	/* captures every site must agree on */
 	const char	*file;
 	int		 line;
 	struct template	*tpl;		/* parsed on demand, see test_template */

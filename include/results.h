@@ -117,6 +117,9 @@ struct result {
 	size_t			 ntries;
 	struct page		*page;		/* the page when it ended */
 	int			 errors_ignored; /* -n: errors logged, not fatal */
+	json_t			*captures;	/* capture: name -> value */
+	json_t			*capture_at;	/* name -> {file, line, command} */
+	json_t			*certs;		/* cert_valid_for: [{host, expires}] */
 };
 
 void		 result_init(struct result *);

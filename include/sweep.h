@@ -38,6 +38,8 @@ struct sweep_plan {
 	/* Only the pairs keep says yes to (NULL: every selected pair). */
 	int			(*keep)(const struct pair *, void *);
 	void			*keep_arg;
+	/* --expect NAME=VALUE: the value every capture NAME must have. */
+	const json_t		*expect;
 };
 
 struct sweep	*sweep_create(struct engine *, const struct sweep_plan *);

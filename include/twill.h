@@ -70,13 +70,22 @@
 	X(INFO, info,		"info",			0, 0,  0)		\
 	X(SAVE_HTML, save_html,	"save_html",		0, 1,  0)		\
 	X(REDIRECT_OUTPUT, redirect_output, "redirect_output",	1, 1,  0)		\
-	X(RESET_OUTPUT, reset_output,	"reset_output",		0, 0,  0)
+	X(RESET_OUTPUT, reset_output,	"reset_output",		0, 0,  0)	\
+	/* Kong's extensions (cmd-kong.c): not in twill */		\
+	X(HEADER, header,	"header",		2, 2,  TC_KONG | TC_REGEX2) \
+	X(NOTHEADER, notheader,	"notheader",		1, 2,  TC_KONG | TC_REGEX2) \
+	X(CERT_VALID_FOR, cert_valid_for, "cert_valid_for",	1, 1,  TC_KONG)	\
+	X(DURATION, duration,	"duration",		2, 2,  TC_KONG)	\
+	X(RESPONSE_TIME, response_time, "response_time",	2, 2,  TC_KONG)	\
+	X(CAPTURE, capture,	"capture",		2, 3,  TC_KONG | TC_REGEX2)
 
 /* What the compiler checks about an instruction's arguments. */
 #define TC_REGEX	0x1	/* argument 1 is a regex (unless find ... x) */
 #define TC_FLAGS	0x2	/* argument 2 is find's flags */
 #define TC_INT		0x4	/* argument 1 is an integer */
 #define TC_NUMBER	0x8	/* argument 1 is a number */
+#define TC_KONG		0x10	/* a Kong extension: not a twill command */
+#define TC_REGEX2	0x20	/* argument 2 is a regex */
 
 enum op {
 #define TWILL_ENUM(e, f, n, mn, mx, fl) OP_##e,
@@ -147,6 +156,7 @@ struct program {
 	struct insn	*insns;
 	size_t		 ninsns;
 	size_t		 last_nav;	/* after it, no instruction navigates */
+	int		 certinfo;	/* it has cert_valid_for */
 	int		 refs;
 };
 
@@ -167,6 +177,9 @@ int		 twill_parse_int(const char *, long *);
 int		 twill_parse_number(const char *, double *);
 int		 twill_config_type(const char *);
 int		 twill_config_value(int, const char *, double *);
+int		 twill_kong_check(struct source *, struct insn *,
+		     struct diag *);
+int		 kong_parse_duration(const char *, long *);
 
 /* Variables referenced by an argument, for lint's warnings. */
 void		 arg_names(const struct arg *, void (*)(const char *, void *),

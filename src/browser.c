@@ -394,6 +394,7 @@ nav_request(struct session *s, const char *url, const struct credential *cred)
 	free(n->url);
 	n->url = norm;
 	curl_easy_setopt(e, CURLOPT_URL, n->url);
+	kong_request_opts(s, n->url);
 	if (!(n->kind == NAV_SUBMIT && n->post && n->multipart))
 		xfer_set_mime(x, NULL);
 	if (n->kind == NAV_SUBMIT && n->post && !n->refreshing) {
@@ -630,6 +631,7 @@ nav_resume(struct session *s)
 		return (CMD_ERROR);
 	}
 	nav_step(s, code, url, NULL);
+	kong_note_cert(s, url);
 	curl_easy_getinfo(s->easy, CURLINFO_CONTENT_TYPE, &ct);
 	{
 		size_t	 len = x->body.len;

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "shard.h"
 #include "sweep.h"
+#include "twill.h"
 #include "wait.h"
 
 enum {
@@ -28,6 +29,7 @@ enum {
 	CHECK_SHARDS,
 	CHECK_SHARD_BY,
 	CHECK_RUN_ID,
+	CHECK_EXPECT,
 };
 
 static const struct cli_option check_options[] = {
@@ -64,6 +66,9 @@ static const struct cli_option check_options[] = {
 	{ "run-id", 0, CLI_ARG, "ID", "the run id of every record (shards of "
 	    "one run share it; default for a shard: $KONG_RUN_ID, "
 	    "$CI_PIPELINE_ID, $GITHUB_RUN_ID)", CHECK_RUN_ID },
+	{ "expect", 0, CLI_ARG, "NAME=VALUE", "every capture NAME must have "
+	    "captured VALUE (the build a deploy shipped); repeatable",
+	    CHECK_EXPECT },
 	{ NULL, 0, 0, NULL, NULL, 0 }
 };
 
@@ -281,6 +286,28 @@ check_shard_setup(const struct cli_cmd *cmd, const struct check_opts *o,
 }
 
 /* Read kong check's own options. Returns 0, or an exit status. */
+/* --expect NAME=VALUE into the plan's object. */
+static int
+check_expect(const struct cli_cmd *cmd, json_t *expect, const char *arg)
+{
+	const char	*eq = strchr(arg, '=');
+	char		*name;
+	int		 rc = 0;
+
+	if (eq == NULL)
+		return (cli_usage(cmd, "--expect takes NAME=VALUE, not '%s'",
+		    arg));
+	name = xstrndup(arg, (size_t)(eq - arg));
+	if (!twill_name_ok(name, strlen(name)))
+		rc = cli_usage(cmd, "--expect: '%s' is not a capture name",
+		    name);
+	else if (json_object_set_new(expect, name, json_string(eq + 1)) != 0)
+		rc = cli_usage(cmd, "--expect %s: the value is not UTF-8",
+		    name);
+	free(name);
+	return (rc);
+}
+
 static int
 check_options_read(const struct cli_cmd *cmd, const struct cli_args *a,
     struct check_opts *o, struct sweep_plan *plan)
@@ -339,6 +366,10 @@ check_options_read(const struct cli_cmd *cmd, const struct cli_args *a,
 			break;
 		case CHECK_RUN_ID:
 			o->run_id = arg;
+			break;
+		case CHECK_EXPECT:
+			if (check_expect(cmd, (json_t *)plan->expect, arg) != 0)
+				return (KONG_EXIT_USAGE);
 			break;
 		case CHECK_UNTIL:
 		case CHECK_WAIT_INTERVAL:
@@ -444,10 +475,15 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	memset(&st, 0, sizeof st);
 	memset(&probe_sel, 0, sizeof probe_sel);
 	memset(&cs, 0, sizeof cs);
-	if ((rc = check_options_read(cmd, a, &o, &plan)) != 0)
+	plan.expect = json_object();
+	if ((rc = check_options_read(cmd, a, &o, &plan)) != 0) {
+		json_decref((json_t *)plan.expect);
 		return (rc);
-	if ((inv = cli_load(a)) == NULL)
+	}
+	if ((inv = cli_load(a)) == NULL) {
+		json_decref((json_t *)plan.expect);
 		return (KONG_EXIT_USAGE);
+	}
 	settings_copy(&set, &inv->settings);
 	cli_apply_settings(a, &set);
 	plan.command = cmd->name;
@@ -456,6 +492,7 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	plan.set = &set;
 	if ((rc = check_shard_setup(cmd, &o, &plan, &cs)) != 0) {
 		free(cs.run_id);
+		json_decref((json_t *)plan.expect);
 		settings_free(&set);
 		inventory_free(inv);
 		return (rc);
@@ -498,6 +535,7 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	json_decref(cs.json);
 	free(cs.hash);
 	free(cs.run_id);
+	json_decref((json_t *)plan.expect);
 	return (rc);
 }
 

@@ -6,6 +6,77 @@
 #include "plan.h"
 #include "template.h"
 
+enum {
+	LINT_TWILL_COMPATIBLE = 1000,
+};
+
+static const struct cli_option lint_options[] = {
+	{ "twill-compatible", 0, CLI_NOARG, NULL, "list the lines that use "
+	    "Kong's extensions to Twill (exit 1 if any)",
+	    LINT_TWILL_COMPATIBLE },
+	{ NULL, 0, 0, NULL, NULL, 0 }
+};
+
+/* --twill-compatible: a note for each line twill would not run. */
+static size_t
+lint_extensions(struct program *p, struct diag *d)
+{
+	const struct insn	*in;
+	size_t			 i, n = 0;
+
+	for (i = 0; i < p->ninsns; i++) {
+		in = &p->insns[i];
+		if (!(op_table[in->op].flags & TC_KONG))
+			continue;
+		diag_at(d, DIAG_NOTE, p->src, in->off, "'%s' is a Kong "
+		    "extension: twill has no such command", op_name(in->op));
+		n++;
+	}
+	return (n);
+}
+
+/* kong lint FILE...: compile scripts given on the command line. */
+static int
+lint_files(struct cli_args *a, int compat)
+{
+	struct source	*src;
+	struct program	*p;
+	struct diag	 d;
+	char		*cause;
+	size_t		 next = 0, nerr;
+	int		 i;
+
+	diag_init(&d);
+	for (i = 0; i < a->argc; i++) {
+		if ((src = source_read(a->argv[i], &cause)) == NULL) {
+			diag_plain(&d, DIAG_ERROR, "%s", cause);
+			free(cause);
+			continue;
+		}
+		p = program_compile(src, &d);
+		source_unref(src);
+		if (p != NULL) {
+			plan_lint_names(p, &d);
+			if (compat)
+				next += lint_extensions(p, &d);
+		}
+		program_unref(p);
+	}
+	diag_print(&d, stderr);
+	nerr = d.nerrors + d.dropped;
+	fprintf(stderr, "kong lint: %d script%s: %zu error%s, %zu warning%s",
+	    a->argc, a->argc == 1 ? "" : "s", nerr, nerr == 1 ? "" : "s",
+	    d.nwarnings, d.nwarnings == 1 ? "" : "s");
+	if (compat)
+		fprintf(stderr, ", %zu line%s using Kong's extensions", next,
+		    next == 1 ? "" : "s");
+	fputc('\n', stderr);
+	diag_free(&d);
+	if (nerr > 0)
+		return (KONG_EXIT_USAGE);
+	return (next > 0 ? KONG_EXIT_FAILED : KONG_EXIT_OK);
+}
+
 /* Print each distinct diagnostic once. */
 static void
 lint_print(struct diag *d, FILE *f)
@@ -118,10 +189,16 @@ lint_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	struct test		*t;
 	struct diag		 d;
 	struct map		 cache, linted;
-	size_t			 i, j, k, npairs = 0, nerr, nwarn;
-	int			 used;
+	size_t			 i, j, k, npairs = 0, nerr, nwarn, next = 0;
+	int			 used, compat = 0;
 
 	(void)cmd;
+	for (i = 0; i < a->nopts; i++) {
+		if (a->opts[i].id == LINT_TWILL_COMPATIBLE)
+			compat = 1;
+	}
+	if (a->argc > 0)
+		return (lint_files(a, compat));
 	if ((inv = cli_load(a)) == NULL)
 		return (KONG_EXIT_USAGE);
 
@@ -156,6 +233,8 @@ lint_exec(const struct cli_cmd *cmd, struct cli_args *a)
 				    p->src->text) == NULL) {
 					map_set(&linted, p->src->text, p);
 					plan_lint_names(p, &d);
+					if (compat)
+						next += lint_extensions(p, &d);
 				}
 				program_unref(p);
 			} while (++k < s->nservers);
@@ -166,29 +245,39 @@ lint_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	nerr = d.nerrors + d.dropped;
 	nwarn = d.nwarnings;
 	fprintf(stderr, "kong lint: %zu site%s, %zu test%s, %zu rendered "
-	    "script%s: %zu error%s, %zu warning%s\n", inv->nsites,
+	    "script%s: %zu error%s, %zu warning%s", inv->nsites,
 	    inv->nsites == 1 ? "" : "s", inv->ntests, inv->ntests == 1 ? "" : "s",
 	    npairs, npairs == 1 ? "" : "s", nerr, nerr == 1 ? "" : "s", nwarn,
 	    nwarn == 1 ? "" : "s");
+	if (compat)
+		fprintf(stderr, ", %zu line%s using Kong's extensions", next,
+		    next == 1 ? "" : "s");
+	fputc('\n', stderr);
 	map_free(&linted, NULL);
 	plan_cache_free(&cache);
 	diag_free(&d);
 	inventory_free(inv);
-	return (nerr > 0 ? KONG_EXIT_USAGE : KONG_EXIT_OK);
+	if (nerr > 0)
+		return (KONG_EXIT_USAGE);
+	return (next > 0 ? KONG_EXIT_FAILED : KONG_EXIT_OK);
 }
 
 const struct cli_cmd cli_lint_cmd = {
 	"lint",
-	"[-c INVENTORY] [SELECTORS]",
+	"[-c INVENTORY] [SELECTORS] [--twill-compatible] [FILE...]",
 	"check the inventory, every template and every rendered script",
 	"Reads the inventory, renders every selected (site, test) pair (once\n"
 	"per server for sites on servers) and compiles each script, reporting\n"
 	"every problem as FILE:LINE:COL: undefined template variables are\n"
 	"errors. Warns about Twill variables that are never set, tests that run\n"
-	"on no site, and attributes no template reads. Exit status 0 when there\n"
-	"are no errors, 2 otherwise.",
+	"on no site, and attributes no template reads. Given FILEs, it compiles\n"
+	"those Twill scripts instead of the inventory's. --twill-compatible\n"
+	"also lists every line that uses one of Kong's extensions to Twill\n"
+	"(header, cert_valid_for, capture...), which twill itself cannot run.\n"
+	"Exit status 0 when there are no errors, 1 when --twill-compatible\n"
+	"found extensions, 2 on errors.",
 	CLI_SELECTORS,
-	NULL,
-	0,
+	lint_options,
+	-1,
 	lint_exec,
 };

@@ -704,7 +704,7 @@ static const char *inv_site_keys[] = { "url", "type", "tags", "servers",
 static const char *inv_type_keys[] = { "managers", "tests", NULL };
 static const char *inv_server_keys[] = { "address", NULL };
 static const char *inv_test_keys[] = { "file", "body", "types", "sites",
-    "tags", "deadline", NULL };
+    "tags", "deadline", "same_across", NULL };
 
 /*
  * The known key that key is a near miss of (one edit; two for long keys),
@@ -889,12 +889,22 @@ inv_test_key(struct inv_load *l, struct test *t, const char *key,
 		inv_set_list(&t->tags, value);
 	else if (strcmp(key, "deadline") == 0)
 		inv_duration(l, key, value, &t->deadline_ms);
-	else if (inv_near_key(key, inv_test_keys) != NULL)
+	else if (strcmp(key, "same_across") == 0) {
+		if (strcmp(value, "type") == 0)
+			t->same_across = SAME_TYPE;
+		else if (strcmp(value, "tag") == 0)
+			t->same_across = SAME_TAG;
+		else if (strcmp(value, "fleet") == 0)
+			t->same_across = SAME_FLEET;
+		else
+			inv_error(l, l->lineno, "same_across is type, tag or "
+			    "fleet, not '%s'", value);
+	} else if (inv_near_key(key, inv_test_keys) != NULL)
 		inv_error(l, l->lineno, "unknown key '%s' in [test %s]; did you "
 		    "mean '%s'?", key, t->name, inv_near_key(key, inv_test_keys));
 	else
 		inv_error(l, l->lineno, "unknown key '%s' in [test %s]; known: "
-		    "file, body, types, sites, tags, deadline", key, t->name);
+		    "file, body, types, sites, tags, deadline, same_across", key, t->name);
 }
 
 /* A continuation line: only bodies and lists go on over several lines. */

@@ -96,7 +96,8 @@ plan_lint_names(struct program *p, struct diag *d)
 		plan_add_name(known, builtin[i]);
 	for (i = 0; i < p->ninsns; i++) {
 		in = &p->insns[i];
-		if ((in->op == OP_SETLOCAL || in->op == OP_SETGLOBAL) &&
+		if ((in->op == OP_SETLOCAL || in->op == OP_SETGLOBAL ||
+		    in->op == OP_CAPTURE) &&
 		    in->args[0].kind == ARG_LITERAL)
 			plan_add_name(known, in->args[0].text);
 	}

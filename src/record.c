@@ -269,6 +269,21 @@ record_jkey(struct buf *b, const char *key, int first)
 	buf_adds(b, "\":");
 }
 
+/* Append ,"key": and a jansson value, when there is one. */
+static void
+record_json(struct buf *b, const char *key, const json_t *v)
+{
+	char	*s;
+
+	if (v == NULL)
+		return;
+	if ((s = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII)) == NULL)
+		fatal("json_dumps failed for %s", key);
+	record_jkey(b, key, 0);
+	buf_adds(b, s);
+	free(s);
+}
+
 /* Append the earlier attempts of a retried check. */
 static void
 record_tries(struct buf *out, const struct result *r)
@@ -378,6 +393,8 @@ record_result(struct buf *out, const struct result *r)
 	    r->output.len);
 	record_jkey(out, "output_truncated", 0);
 	buf_adds(out, r->output_truncated ? "true" : "false");
+	record_json(out, "captures", r->captures);
+	record_json(out, "certs", r->certs);
 	record_jkey(out, "steps", 0);
 	buf_addc(out, '[');
 	for (i = 0; i < r->nsteps; i++) {

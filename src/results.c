@@ -145,6 +145,9 @@ result_clear(struct result *r)
 	for (i = 0; i < r->ntries; i++)
 		free(r->tries[i].message);
 	free(r->tries);
+	json_decref(r->captures);
+	json_decref(r->capture_at);
+	json_decref(r->certs);
 	result_init(r);
 }
 
@@ -188,6 +191,19 @@ result_redact(struct result *r)
 	}
 	for (i = 0; i < r->ntries; i++)
 		r->tries[i].message = redact_str(r->tries[i].message);
+	if (r->captures != NULL) {
+		const char	*k;
+		json_t		*v;
+		char		*t;
+
+		json_object_foreach(r->captures, k, v) {
+			if (!json_is_string(v))
+				continue;
+			t = redact_str(xstrdup(json_string_value(v)));
+			json_string_set(v, t);
+			free(t);
+		}
+	}
 }
 
 /* Count one result. */
@@ -365,6 +381,10 @@ results_from_json(json_t *rec, struct result *r)
 			    "duration_us");
 		}
 	}
+	if (json_is_object(t = json_object_get(rec, "captures")))
+		r->captures = json_incref(t);
+	if (json_is_array(t = json_object_get(rec, "certs")))
+		r->certs = json_incref(t);
 	return (0);
 }
 

@@ -135,6 +135,8 @@ struct session {
 	int			 require_tidy;
 	int			 insecure;
 	json_t			*tidy_options;
+	int			 want_certs;	/* a file checks certificates */
+	json_t			*certs_seen;	/* "host:port" -> expiry (time_t) */
 
 	/* Sleep and output. */
 	struct event		*timer;
@@ -185,6 +187,10 @@ extern const cmd_fn cmd_table[OP__COUNT];
 	    char **, size_t);
 TWILL_COMMANDS(CMD_DECL)
 #undef CMD_DECL
+
+/* cmd-kong.c */
+void		 kong_request_opts(struct session *, const char *);
+void		 kong_note_cert(struct session *, const char *);
 
 enum cmd_retval	 display_html(struct session *);
 enum cmd_retval	 display_links(struct session *);

@@ -128,6 +128,8 @@ session_push_frame(struct session *s, struct program *p, enum frame_kind kind)
 	memset(f, 0, sizeof *f);
 	f->kind = kind;
 	f->prog = p;
+	if (p->certinfo)
+		s->want_certs = 1;
 	f->locals = json_object();
 	json_object_set_new(f->locals, "__url__", s->page != NULL ?
 	    json_string(s->page->url) : json_null());
@@ -197,6 +199,7 @@ session_free(struct session *s)
 		fclose(s->redirect);
 	browser_free(s);
 	json_decref(s->globals);
+	json_decref(s->certs_seen);
 	free(s->err_msg);
 	free(s->cur_cmdline);
 	result_clear(&s->result);

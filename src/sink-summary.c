@@ -2,7 +2,9 @@
  * sink-summary.c: the summary at the end of a sweep.
  *
  * The counts, the failures grouped by test and by site (each group at most
- * SUMMARY_SHOW lines: the log has them all) and the five slowest checks.
+ * SUMMARY_SHOW lines: the log has them all), the values the checks
+ * captured (capture NAME: which build each site serves, at most
+ * SUMMARY_VALUES per name) and the five slowest checks.
  * It keeps a copy of what it shows of each failed result and of the five
  * slowest so far, so its memory follows the failures, not the fleet. It
  * works from results alone, so a log read back prints the same summary.
@@ -13,6 +15,7 @@
 
 #define SUMMARY_SHOW	10	/* lines per group */
 #define SUMMARY_SLOW	5
+#define SUMMARY_VALUES	10	/* captured values counted per name */
 
 /* What the summary shows of one result. */
 struct summary_row {
@@ -34,6 +37,8 @@ struct sink_summary {
 	size_t			 nfails;
 	struct summary_row	 slow[SUMMARY_SLOW];
 	size_t			 nslow;
+	json_t			*captured;	/* "test\x1fname" -> {value: n} */
+	json_t			*others;	/* the same key -> values past those */
 };
 
 /* A row for a result. */
@@ -67,6 +72,97 @@ summary_row_clear(struct summary_row *row)
 	memset(row, 0, sizeof *row);
 }
 
+/* Count the values a result captured, by test and name. */
+static void
+summary_capture(struct sink_summary *s, const struct result *r)
+{
+	const char	*name;
+	json_t		*v, *c, *n;
+	char		*key;
+
+	if (s->captured == NULL) {
+		s->captured = json_object();
+		s->others = json_object();
+	}
+	json_object_foreach(r->captures, name, v) {
+		if (!json_is_string(v))
+			continue;
+		key = xstrfmt("%s\x1f%s", r->where.test != NULL ?
+		    r->where.test : "-", name);
+		if ((c = json_object_get(s->captured, key)) == NULL) {
+			c = json_object();
+			json_object_set_new(s->captured, key, c);
+		}
+		if ((n = json_object_get(c, json_string_value(v))) != NULL)
+			json_integer_set(n, json_integer_value(n) + 1);
+		else if (json_object_size(c) < SUMMARY_VALUES)
+			json_object_set_new(c, json_string_value(v),
+			    json_integer(1));
+		else {
+			n = json_object_get(s->others, key);
+			json_object_set_new(s->others, key, json_integer(n !=
+			    NULL ? json_integer_value(n) + 1 : 1));
+		}
+		free(key);
+	}
+}
+
+struct summary_count {
+	const char	*value;
+	json_int_t	 n;
+};
+
+static int
+summary_count_cmp(const void *a, const void *b)
+{
+	const struct summary_count	*x = a, *y = b;
+
+	if (x->n != y->n)
+		return (x->n > y->n ? -1 : 1);
+	return (strcmp(x->value, y->value));
+}
+
+/* Captured: each test's names, their values, most checks first. */
+static void
+summary_captured(struct sink_summary *s, const char *bold, const char *off)
+{
+	struct summary_count	*v;
+	struct table		 t;
+	const char		*key, *val;
+	json_t			*c, *n;
+	char			*test, count[32];
+	size_t			 i, nv;
+
+	if (s->captured == NULL || json_object_size(s->captured) == 0)
+		return;
+	fprintf(s->f, "\n%sCaptured%s\n", bold, off);
+	table_init(&t, 4);
+	json_object_foreach(s->captured, key, c) {
+		v = xcalloc(json_object_size(c) + 1, sizeof *v);
+		nv = 0;
+		json_object_foreach(c, val, n) {
+			v[nv].value = val;
+			v[nv++].n = json_integer_value(n);
+		}
+		qsort(v, nv, sizeof *v, summary_count_cmp);
+		if ((n = json_object_get(s->others, key)) != NULL) {
+			v[nv].value = "(other values)";
+			v[nv++].n = json_integer_value(n);
+		}
+		test = xstrndup(key, strcspn(key, "\x1f"));
+		for (i = 0; i < nv; i++) {
+			snprintf(count, sizeof count, "%lld check%s",
+			    (long long)v[i].n, v[i].n == 1 ? "" : "s");
+			table_add(&t, test, key + strlen(test) + 1,
+			    v[i].value, count);
+		}
+		free(test);
+		free(v);
+	}
+	table_print(&t, s->f, "  ");
+	table_free(&t);
+}
+
 static void
 sink_summary_result(struct sink *k, const struct run_info *run,
     const struct result *r)
@@ -77,6 +173,8 @@ sink_summary_result(struct sink *k, const struct run_info *run,
 	(void)run;
 	if (r->status == RESULT_NOT_STARTED)
 		return;		/* the end says why, once */
+	if (r->captures != NULL)
+		summary_capture(s, r);
 	if (result_failed(r)) {
 		s->fails = xreallocarray(s->fails, s->nfails + 1,
 		    sizeof *s->fails);
@@ -252,6 +350,7 @@ sink_summary_end(struct sink *k, const struct run_info *run)
 	qsort(s->fails, s->nfails, sizeof *s->fails, summary_index_cmp);
 	summary_by_test(s, bold, off);
 	summary_by_site(s, bold, off);
+	summary_captured(s, bold, off);
 	if (s->nslow > 0) {
 		fprintf(s->f, "\n%sSlowest%s\n", bold, off);
 		table_init(&t, 4);
@@ -277,6 +376,8 @@ sink_summary_free(struct sink *k)
 	for (i = 0; i < s->nslow; i++)
 		summary_row_clear(&s->slow[i]);
 	free(s->fails);
+	json_decref(s->captured);
+	json_decref(s->others);
 	free(s);
 }
 

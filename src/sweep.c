@@ -21,6 +21,7 @@
 #include "record.h"
 #include "redact.h"
 #include "runner.h"
+#include "same-across.h"
 #include "sweep.h"
 
 /* What a pair needs while it runs. */
@@ -50,6 +51,7 @@ struct sweep {
 	size_t			 early;		/* results counted for abort_if */
 	size_t			 early_class[ERR__COUNT];
 	int			 finished;
+	struct same_set	*same;		/* results held for same_across */
 	void			(*done)(struct sweep *, void *);
 	void			*done_arg;
 };
@@ -89,6 +91,12 @@ sweep_create(struct engine *e, const struct sweep_plan *plan)
 	sw->run.per_server = plan->per_server;
 	sw->run.pairs = sw->npairs;
 	sw->run.base = engine_base(e);
+	sw->same = same_create(plan->expect);
+	for (i = 0; i < sw->npairs; i++) {
+		if (sw->pairs[i].site->live &&
+		    sw->pairs[i].test->same_across != SAME_NONE)
+			same_due(sw->same, sw->pairs[i].test);
+	}
 	for (i = 0; i < sw->npairs; i++) {
 		if (sw->pairs[i].site->live)
 			sw->run.to_run++;
@@ -109,6 +117,7 @@ sweep_free(struct sweep *sw)
 	if (sw == NULL)
 		return;
 	runner_free(sw->runner);
+	same_free(sw->same);
 	if (sw->grace != NULL)
 		event_free(sw->grace);
 	sinks_free(&sw->sinks);
@@ -271,12 +280,21 @@ static void	sweep_abort_check(struct sweep *, const struct result *);
 
 /* Give a final result to every sink. */
 static void
-sweep_emit(struct sweep *sw, size_t index, struct result *r)
+sweep_emit_final(void *arg, size_t index, struct result *r)
 {
+	struct sweep	*sw = arg;
+
 	sweep_where(sw, &sw->pairs[index], r);
 	r->index = index;
 	result_counts_add(&sw->run.counts, r->status);
 	sinks_result(&sw->sinks, &sw->run, r);
+}
+
+/* A final result: to the sinks, and counted for --abort-if. */
+static void
+sweep_emit(struct sweep *sw, size_t index, struct result *r)
+{
+	sweep_emit_final(sw, index, r);
 	if (r->status != RESULT_SKIPPED && r->status != RESULT_NOT_STARTED)
 		sweep_abort_check(sw, r);
 }
@@ -399,8 +417,16 @@ sweep_done(void *arg, void *user, struct result *r)
 {
 	struct sweep		*sw = arg;
 	struct sweep_job	*j = user;
+	const struct pair	*p = &sw->pairs[j->index];
 
-	sweep_emit(sw, j->index, r);
+	same_expect(sw->plan.expect, r);
+	if (p->test->same_across != SAME_NONE) {
+		/* Its record waits for the group's (same-across.h). */
+		sweep_abort_check(sw, r);
+		if (same_hold(sw->same, j->index, r, p->site, p->test))
+			same_flush(sw->same, p->test, sweep_emit_final, sw);
+	} else
+		sweep_emit(sw, j->index, r);
 	sweep_job_free(j);
 }
 
@@ -463,6 +489,7 @@ sweep_drained(void *arg)
 	sw->finished = 1;
 	if (sw->grace != NULL)
 		event_del(sw->grace);
+	same_flush(sw->same, NULL, sweep_emit_final, sw);
 	if (run->aborted != NULL) {
 		/* The pairs the runner never took. */
 		for (; sw->next < sw->npairs; sw->next++) {

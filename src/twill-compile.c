@@ -449,6 +449,9 @@ twill_check(struct source *src, struct insn *in, struct diag *d)
 		errors++;
 	}
 
+	if (oi->flags & TC_KONG)
+		errors += twill_kong_check(src, in, d);
+
 	switch (in->op) {
 	case OP_SHOW:
 		if (a0 != NULL && a0->kind == ARG_LITERAL && *a0->text != '\0' &&
@@ -685,6 +688,8 @@ program_compile(struct source *src, struct diag *d)
 	}
 	p->last_nav = 0;
 	for (i = 0; i < p->ninsns; i++) {
+		if (p->insns[i].op == OP_CERT_VALID_FOR)
+			p->certinfo = 1;
 		switch (p->insns[i].op) {
 		case OP_GO:
 		case OP_RELOAD:

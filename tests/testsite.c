@@ -2439,6 +2439,88 @@ route_about(struct call *c)
 	reply(c->req, 200, HTML_TYPE, b);
 }
 
+/* --- DEPLOYS: headers, builds, a page that gets slow (Kong's extensions) --- */
+
+/*
+ * /respond-headers?NAME=VALUE&...: a page with each parameter as a
+ * response header, in order; a name given twice gives two headers.
+ */
+static void
+route_respond_headers(struct call *c)
+{
+	struct evkeyvalq	*out = evhttp_request_get_output_headers(c->req);
+	struct field		*f;
+	struct evbuffer		*b = page_start("Response headers");
+
+	TAILQ_FOREACH(f, &c->params, entry) {
+		if (evhttp_add_header(out, f->name, f->value) != 0) {
+			evbuffer_free(b);
+			reply_text(c->req, 400, "bad header\n");
+			return;
+		}
+		evbuffer_add_printf(b, "<p>");
+		add_htmls(b, f->name);
+		evbuffer_add_printf(b, ": ");
+		add_htmls(b, f->value);
+		evbuffer_add_printf(b, "</p>\n");
+	}
+	page_finish(b);
+	reply(c->req, 200, HTML_TYPE, b);
+}
+
+/*
+ * /build?id=ID: a deployed build: its id in an X-Build header and in a
+ * <meta name="build"> tag, as a site that just got a deploy shows it.
+ */
+static void
+route_build(struct call *c)
+{
+	const char	*id = param(c, "id");
+	struct evbuffer	*b = buf_new();
+
+	if (id == NULL || *id == '\0' || strpbrk(id, "\r\n") != NULL)
+		id = "unknown";
+	header_set(c->req, "X-Build", id);
+	page_head(b, "Build");
+	evbuffer_add_printf(b, "<meta name=\"build\" content=\"");
+	add_htmls(b, id);
+	evbuffer_add_printf(b, "\">\n</head>\n<body>\n<h1>Build ");
+	add_htmls(b, id);
+	evbuffer_add_printf(b, "</h1>\n");
+	page_finish(b);
+	reply(c->req, 200, HTML_TYPE, b);
+}
+
+/* The answer of /getting-slow once its time is up. */
+static void
+getting_slow_respond(struct evhttp_request *req, void *arg)
+{
+	reply_page(req, 200, "Getting slow", "<h1>Getting slow</h1>\n"
+	    "<p>Answered after %ld ms.</p>\n", (long)(intptr_t)arg);
+}
+
+/*
+ * /getting-slow?step=MS: a site that gets slower: the Nth request (since
+ * the site started, or since /getting-slow?reset=1) waits (N-1) * MS ms.
+ */
+static void
+route_getting_slow(struct call *c)
+{
+	static long	n;
+	long		step = param_num(c, "step", 100, 0, 60000);
+
+	if (param(c, "reset") != NULL) {
+		n = 0;
+		reply_text(c->req, 200, "reset\n");
+		return;
+	}
+	delay_start(c->req, step * n, getting_slow_respond,
+	    (void *)(intptr_t)(step * n));
+	n++;
+}
+
+/* --- end of DEPLOYS --- */
+
 static const struct route vhost_routes[] = {
 	{ "/", route_front },
 	{ "/search", route_search },
@@ -2490,7 +2572,10 @@ static const struct route common_routes[] = {
 	{ "/big", route_big },
 	{ "/endless", route_endless },
 	{ "/longheader", route_longheader },
-	{ "/raw/", route_raw }
+	{ "/raw/", route_raw },
+	{ "/respond-headers", route_respond_headers },
+	{ "/build", route_build },
+	{ "/getting-slow", route_getting_slow }
 };
 
 /* The route of C's path in TABLE, setting c->rest; NULL if none. */

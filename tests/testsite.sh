@@ -242,6 +242,22 @@ t "$LINENO" "GET /setcookie" code=200 head='^Set-Cookie: a=1; Path=/$' \
 get -b 'x=1; y=2' "$u/cookies"
 t "$LINENO" "GET /cookies" code=200 body='^x=1$' body='^y=2$'
 
+# ---- Deploys: response headers, build ids, a site that gets slow ----
+get "$u/respond-headers?X-Node=web1&X-Node=web2&Cache-Control=no-store"
+t "$LINENO" "GET /respond-headers" code=200 head='^X-Node: web1$' \
+    head='^X-Node: web2$' head='^Cache-Control: no-store$'
+get "$u/build?id=2026.12-a"
+t "$LINENO" "GET /build?id=" code=200 head='^X-Build: 2026.12-a$' \
+    body='<meta name="build" content="2026.12-a">'
+get "$u/getting-slow?reset=1"
+t "$LINENO" "GET /getting-slow?reset=1" code=200 body='^reset$'
+get "$u/getting-slow?step=150"
+t "$LINENO" "the first /getting-slow is not delayed" code=200 \
+    body='Answered after 0 ms'
+get "$u/getting-slow?step=150"
+t "$LINENO" "the second waits one step" code=200 body='Answered after 150 ms'
+is "$LINENO" "... and takes that long ($secs s)" at_least "$secs" 0.14
+
 # ---- Timing ----
 get "$u/slow?ms=200"
 t "$LINENO" "GET /slow?ms=200" code=200 body='Slow response'

@@ -51,6 +51,9 @@ main(void)
 	r.tries[0].eclass = ERR_NET;
 	r.tries[0].message = xstrdup("Connection refused");
 	r.tries[0].duration_us = 42;
+	r.captures = json_pack("{s:s, s:s}", "build", "4.2.1", "odd", weird);
+	r.certs = json_pack("[{s:s, s:s}]", "host", "shop.test:443", "expires",
+	    "2026-12-07T19:03:00Z");
 
 	buf_init(&b);
 	record_result(&b, &r);
@@ -85,6 +88,11 @@ main(void)
 	    "error") == NULL, "no error key on a step that got a response");
 	is_int(json_integer_value(json_object_get(json_array_get(
 	    json_object_get(v, "tries"), 0), "attempt")), 1, "tries");
+	is_str(json_string_value(json_object_get(json_object_get(v, "captures"),
+	    "odd")), weird, "captures, whatever they hold");
+	is_str(json_string_value(json_object_get(json_array_get(
+	    json_object_get(v, "certs"), 0), "expires")), "2026-12-07T19:03:00Z",
+	    "certs");
 
 	/* The reader's half: the record reads back as what was recorded. */
 	result_init(&back);
@@ -109,6 +117,9 @@ main(void)
 	    "read back: steps");
 	is_str(back.steps[1].error, "Couldn't connect to server",
 	    "read back: a step's error");
+	is_str(json_string_value(json_object_get(back.captures, "build")),
+	    "4.2.1", "read back: captures");
+	is_int(json_array_size(back.certs), 1, "read back: certs");
 	result_clear(&back);
 	json_decref(v);
 
@@ -122,12 +133,18 @@ main(void)
 	free(r.tries);
 	r.tries = NULL;
 	r.ntries = 0;
+	json_decref(r.captures);
+	json_decref(r.certs);
+	r.captures = r.certs = NULL;
 	buf_reset(&b);
 	record_result(&b, &r);
 	v = json_loads(b.data, 0, &err);
 	ok(v != NULL && json_is_null(json_object_get(v, "error")) &&
 	    json_is_null(json_object_get(v, "error_class")) &&
 	    json_object_get(v, "tries") == NULL, "a pass has null error fields");
+	ok(json_object_get(v, "captures") == NULL &&
+	    json_object_get(v, "certs") == NULL,
+	    "no captures or certs keys without them");
 	json_decref(v);
 	buf_free(&b);
 	result_clear(&r);

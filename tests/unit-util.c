@@ -1,4 +1,4 @@
-/* unit-util.c: tests of util.c and buf.c. */
+/* unit-util.c: tests of util.c and buf.c (and cmd-kong.c's durations). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +7,7 @@
 
 #include "kong.h"
 #include "tap.h"
+#include "twill.h"
 
 /* What libcurl's URL API gives back for url, or NULL. Caller frees. */
 static char *
@@ -90,6 +91,15 @@ main(void)
 	ok(parse_duration_ms("10 parsecs", &ms) == -1, "bad unit");
 	ok(parse_duration_ms("-1s", &ms) == -1, "negative");
 	ok(parse_duration_ms("", &ms) == -1, "empty");
+	ok(kong_parse_duration("14d", &ms) == 0 && ms == 14 * 86400000L, "14d");
+	ok(kong_parse_duration(" 1.5d ", &ms) == 0 && ms == 129600000L, "1.5d");
+	ok(kong_parse_duration("2w", &ms) == 0 && ms == 14 * 86400000L, "2w");
+	ok(kong_parse_duration("36h", &ms) == 0 && ms == 36 * 3600000L,
+	    "hours as parse_duration_ms reads them");
+	ok(kong_parse_duration("2msd", &ms) == -1, "2msd");
+	ok(kong_parse_duration("-1d", &ms) == -1, "negative days");
+	ok(kong_parse_duration("d", &ms) == -1, "a unit alone");
+	ok(kong_parse_duration("1e300d", &ms) == -1, "too long");
 	ok(parse_bool("Yes", &b) == 0 && b == 1, "Yes");
 	ok(parse_bool("off", &b) == 0 && b == 0, "off");
 	ok(parse_bool("maybe", &b) == -1, "maybe");
