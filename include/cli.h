@@ -80,6 +80,7 @@ extern const struct cli_cmd cli_list_cmd;
 extern const struct cli_cmd cli_render_cmd;
 extern const struct cli_cmd cli_lint_cmd;
 extern const struct cli_cmd cli_bench_cmd;
+extern const struct cli_cmd cli_merge_cmd;
 extern const struct cli_cmd cli_help_cmd;
 extern const struct cli_cmd cli_store_cmd;
 extern const struct cli_cmd cli_serve_cmd;

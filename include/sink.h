@@ -40,6 +40,7 @@ struct run_info {
 	size_t			 pairs;		/* planned */
 	size_t			 to_run;	/* planned, not skipped */
 	const json_t		*wait;		/* --wait-for's outcome, or NULL */
+	const json_t		*shard;		/* --shard: shard.h, or NULL */
 	struct event_base	*base;		/* for sinks with timers */
 
 	/* Counts so far; final once end is called. */

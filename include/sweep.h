@@ -32,6 +32,9 @@ struct sweep_plan {
 	 */
 	long			 abort_percent;
 	long			 abort_after;
+	/* --run-id (NULL: a new id); --shard's run_start object, or NULL. */
+	const char		*run_id;
+	const json_t		*shard;
 	/* Only the pairs keep says yes to (NULL: every selected pair). */
 	int			(*keep)(const struct pair *, void *);
 	void			*keep_arg;

@@ -14,6 +14,7 @@
 #include "diff.h"
 #include "lock.h"
 #include "report.h"
+#include "shard.h"
 #include "sweep.h"
 #include "twill.h"
 #include "wait.h"
@@ -28,6 +29,10 @@ enum {
 	CHECK_WAIT_FOR,
 	CHECK_UNTIL,
 	CHECK_WAIT_INTERVAL,
+	CHECK_SHARD,
+	CHECK_SHARDS,
+	CHECK_SHARD_BY,
+	CHECK_RUN_ID,
 	CHECK_EXPECT,
 	CHECK_REPORT,
 	CHECK_BASELINE,
@@ -60,6 +65,17 @@ static const struct cli_option check_options[] = {
 	    "(default 5m)", CHECK_UNTIL },
 	{ "wait-interval", 0, CLI_ARG, "DUR", "--wait-for probes again this "
 	    "often (default 2s)", CHECK_WAIT_INTERVAL },
+	{ "shard", 0, CLI_ARG, "K/N", "run only shard K of N (1-based; by a "
+	    "hash of the site name), or auto: the index a scheduler gives "
+	    "(JOB_COMPLETION_INDEX, NOMAD_ALLOC_INDEX, CI_NODE_INDEX)",
+	    CHECK_SHARD },
+	{ "shards", 0, CLI_ARG, "N", "how many shards --shard auto splits "
+	    "into (default $KONG_SHARDS)", CHECK_SHARDS },
+	{ "shard-by", 0, CLI_ARG, "WHAT", "site (default), or server: keep "
+	    "each server's sites in one shard", CHECK_SHARD_BY },
+	{ "run-id", 0, CLI_ARG, "ID", "the run id of every record (shards of "
+	    "one run share it; default for a shard: $KONG_RUN_ID, "
+	    "$CI_PIPELINE_ID, $GITHUB_RUN_ID)", CHECK_RUN_ID },
 	{ "expect", 0, CLI_ARG, "NAME=VALUE", "every capture NAME must have "
 	    "captured VALUE (the build a deploy shipped); repeatable",
 	    CHECK_EXPECT },
@@ -224,7 +240,87 @@ struct check_opts {
 	const char	*rerun_log;
 	struct diff_limits limits;
 	const char	*save_dir;	/* --save-failures */
+	const char	*shard;		/* --shard */
+	const char	*shards;
+	const char	*shard_by;
+	const char	*run_id;
 };
+
+/* What --shard and --run-id make of a sweep. */
+struct check_shard {
+	struct shard_spec	 spec;
+	char			*hash;
+	json_t			*json;
+	char			*run_id;
+};
+
+/* Check --shard, --shards, --shard-by and --run-id alone. */
+static int
+check_shard_options(const struct cli_cmd *cmd, const struct check_opts *o)
+{
+	struct shard_spec	 s;
+	char			*cause, *id;
+	int			 by, n;
+
+	memset(&s, 0, sizeof s);
+	if (o->shard == NULL && (o->shards != NULL || o->shard_by != NULL))
+		return (cli_usage(cmd, "%s goes with --shard", o->shards !=
+		    NULL ? "--shards" : "--shard-by"));
+	if ((o->shard != NULL && shard_parse(o->shard, o->shards, &s,
+	    &cause) != 0) || (o->shards != NULL && shard_count_parse(o->shards,
+	    &n, &cause) != 0) || (o->shard_by != NULL && shard_by_parse(
+	    o->shard_by, &by, &cause) != 0) || (o->run_id != NULL &&
+	    shard_run_id(o->run_id, 0, &id, &cause) != 0)) {
+		cli_usage(cmd, "%s", cause);
+		free(cause);
+		return (KONG_EXIT_USAGE);
+	}
+	if (o->run_id != NULL)
+		free(id);
+	return (0);
+}
+
+/*
+ * --shard and --run-id: which pairs this process keeps, what run_start
+ * says of the shard, the run id. Returns 0, or an exit status (said).
+ */
+static int
+check_shard_setup(const struct cli_cmd *cmd, const struct check_opts *o,
+    struct sweep_plan *plan, struct check_shard *cs)
+{
+	size_t	 run_pairs;
+	char	*cause;
+
+	if (shard_run_id(o->run_id, o->shard != NULL, &cs->run_id,
+	    &cause) != 0) {
+		cli_usage(cmd, "%s", cause);
+		free(cause);
+		return (KONG_EXIT_USAGE);
+	}
+	plan->run_id = cs->run_id;
+	if (o->shard == NULL)
+		return (0);
+	if (shard_parse(o->shard, o->shards, &cs->spec, &cause) != 0 ||
+	    (o->shard_by != NULL && shard_by_parse(o->shard_by,
+	    &cs->spec.by_server, &cause) != 0)) {
+		cli_usage(cmd, "%s", cause);
+		free(cause);
+		return (KONG_EXIT_USAGE);
+	}
+	if (cs->run_id == NULL && !o->dry) {
+		fprintf(stderr, "kong check: --shard %s: the shards of one run "
+		    "need one run id; give --run-id ID (the same to every "
+		    "shard), or set KONG_RUN_ID\n", o->shard);
+		return (KONG_EXIT_USAGE);
+	}
+	cs->hash = shard_inventory_hash(plan->inv, plan->sel, plan->per_server,
+	    &run_pairs);
+	cs->json = shard_json(&cs->spec, cs->hash, run_pairs);
+	plan->shard = cs->json;
+	plan->keep = shard_keep;
+	plan->keep_arg = &cs->spec;
+	return (0);
+}
 
 /* Read kong check's own options. Returns 0, or an exit status. */
 /* --expect NAME=VALUE into the plan's object. */
@@ -296,6 +392,18 @@ check_options_read(const struct cli_cmd *cmd, const struct cli_args *a,
 		case CHECK_WAIT_FOR:
 			o->wait_for = arg;
 			break;
+		case CHECK_SHARD:
+			o->shard = arg;
+			break;
+		case CHECK_SHARDS:
+			o->shards = arg;
+			break;
+		case CHECK_SHARD_BY:
+			o->shard_by = arg;
+			break;
+		case CHECK_RUN_ID:
+			o->run_id = arg;
+			break;
 		case CHECK_EXPECT:
 			if (check_expect(cmd, (json_t *)plan->expect, arg) != 0)
 				return (KONG_EXIT_USAGE);
@@ -337,7 +445,7 @@ check_options_read(const struct cli_cmd *cmd, const struct cli_args *a,
 			break;
 		}
 	}
-	return (0);
+	return (check_shard_options(cmd, o));
 }
 
 /*
@@ -580,6 +688,7 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	struct check_opts	 o;
 	struct sweep_plan	 plan;
 	struct selection	 probe_sel;
+	struct check_shard	 cs;
 	struct inventory	*inv;
 	struct settings		 set;
 	struct diff_run		*base = NULL, *now = NULL, *rerun = NULL;
@@ -589,6 +698,7 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	memset(&st, 0, sizeof st);
 	st.lock = -1;
 	memset(&probe_sel, 0, sizeof probe_sel);
+	memset(&cs, 0, sizeof cs);
 	plan.expect = json_object();
 	if ((rc = check_options_read(cmd, a, &o, &plan)) != 0) {
 		json_decref((json_t *)plan.expect);
@@ -606,6 +716,8 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	plan.inv = inv;
 	plan.sel = &a->sel;
 	plan.set = &set;
+	if ((rc = check_shard_setup(cmd, &o, &plan, &cs)) != 0)
+		goto out;
 	if (check_diff_setup(&o, inv, &set, &plan, &base, &rerun) != 0) {
 		rc = KONG_EXIT_USAGE;
 		goto out;
@@ -620,7 +732,8 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	st.sweep = sweep_create(st.engine, &plan);
 	if (base != NULL)
 		sweep_add_sink(st.sweep, diff_sink(now = diff_run_create()));
-	if (sweep_npairs(st.sweep) == 0) {
+	if (sweep_npairs(st.sweep) == 0 && (cs.json == NULL ||
+	    json_integer_value(json_object_get(cs.json, "run_pairs")) == 0)) {
 		fprintf(stderr, "kong check: no (site, test) pair is selected "
 		    "(see kong list --pairs)\n");
 		rc = KONG_EXIT_USAGE;
@@ -663,6 +776,9 @@ out:
 		free(probe_sel.test[i]);
 	free(probe_sel.test);
 	inventory_free(inv);
+	json_decref(cs.json);
+	free(cs.hash);
+	free(cs.run_id);
 	json_decref((json_t *)plan.expect);
 	free(o.reports);
 	return (rc);

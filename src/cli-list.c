@@ -2,6 +2,7 @@
  * cli-list.c: kong list: the fleet as the inventory describes it.
  */
 #include "cli.h"
+#include "shard.h"
 
 enum {
 	LIST_SITES = 0x1,
@@ -236,9 +237,11 @@ list_tests(struct inventory *inv, const struct selection *sel, int json)
  * be copied into a table first, so the column widths come from a first
  * pass over the pairs themselves.
  */
+static void	list_shards(const struct pair *, size_t, int, int, int);
+
 static void
 list_pairs(struct inventory *inv, const struct selection *sel, int json,
-    int per_server)
+    int per_server, int shards, int by_server)
 {
 	static const char	*head[] = { "SITE", "TEST", "SERVER", "STATUS" };
 	struct pair		*v;
@@ -262,11 +265,15 @@ list_pairs(struct inventory *inv, const struct selection *sel, int json,
 		printf("Pairs (%zu):\n", n);
 	for (i = 0; i <= n; i++) {
 		if (i > 0 && json) {
-			list_json(json_pack("{s:s, s:s, s:s, s:s?, s:s}", "kind",
-			    "pair", "site", v[i - 1].site->name, "test",
+			json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:s}",
+			    "kind", "pair", "site", v[i - 1].site->name, "test",
 			    v[i - 1].test->name, "server", v[i - 1].server !=
 			    NULL ? v[i - 1].server->name : NULL, "status",
-			    v[i - 1].site->live ? "live" : "skipped"));
+			    v[i - 1].site->live ? "live" : "skipped");
+			if (shards > 0)
+				json_object_set_new(o, "shard", json_integer(
+				    shard_of(&v[i - 1], shards, by_server)));
+			list_json(o);
 			continue;
 		}
 		if (json)
@@ -287,9 +294,61 @@ list_pairs(struct inventory *inv, const struct selection *sel, int json,
 			    len < w[c] + 2; len++)
 				putchar(' ');
 		}
-		puts(cell[3]);
+		if (shards == 0) {
+			puts(cell[3]);
+			continue;
+		}
+		if (i == 0)
+			printf("%-9sSHARD\n", cell[3]);
+		else
+			printf("%-9s%d\n", cell[3], shard_of(&v[i - 1], shards,
+			    by_server));
 	}
+	if (shards > 0)
+		list_shards(v, n, shards, by_server, json);
 	free(v);
+}
+
+/*
+ * --shards N: how many pairs and sites each shard gets, and the imbalance
+ * (the largest shard's pairs over the mean, less one).
+ */
+static void
+list_shards(const struct pair *v, size_t n, int shards, int by_server,
+    int json)
+{
+	const struct site	*last = NULL;
+	size_t			*pairs, *sites, max = 0;
+	double			 mean = (double)n / shards;
+	int			 k, s;
+
+	pairs = xcalloc((size_t)shards, sizeof *pairs);
+	sites = xcalloc((size_t)shards, sizeof *sites);
+	for (size_t i = 0; i < n; i++) {
+		s = shard_of(&v[i], shards, by_server) - 1;
+		pairs[s]++;
+		if (v[i].site != last)
+			sites[s]++;
+		last = v[i].site;
+	}
+	for (k = 0; k < shards; k++) {
+		if (pairs[k] > max)
+			max = pairs[k];
+	}
+	if (!json)
+		printf("\nShards (%d, by %s): imbalance %.1f%%\n  SHARD  PAIRS  "
+		    "SITES\n", shards, by_server ? "server" : "site", n > 0 ?
+		    100.0 * ((double)max / mean - 1) : 0.0);
+	for (k = 0; k < shards; k++) {
+		if (json)
+			list_json(json_pack("{s:s, s:i, s:I, s:I}", "kind",
+			    "shard", "shard", k + 1, "pairs",
+			    (json_int_t)pairs[k], "sites", (json_int_t)sites[k]));
+		else
+			printf("  %-5d  %-5zu  %zu\n", k + 1, pairs[k], sites[k]);
+	}
+	free(pairs);
+	free(sites);
 }
 
 enum {
@@ -300,6 +359,8 @@ enum {
 	LIST_O_PAIRS,
 	LIST_O_PER_SERVER,
 	LIST_O_JSON,
+	LIST_O_SHARDS,
+	LIST_O_SHARD_BY,
 };
 
 static const struct cli_option list_options[] = {
@@ -317,6 +378,10 @@ static const struct cli_option list_options[] = {
 	    "--per-server", LIST_O_PER_SERVER },
 	{ "json", 0, CLI_NOARG, NULL, "JSON Lines (one object per line, with "
 	    "\"kind\") instead of tables", LIST_O_JSON },
+	{ "shards", 0, CLI_ARG, "N", "with --pairs: each pair's shard of N "
+	    "(as check --shard K/N) and the count of each shard", LIST_O_SHARDS },
+	{ "shard-by", 0, CLI_ARG, "WHAT", "with --shards: site (default) or "
+	    "server, as check --shard-by", LIST_O_SHARD_BY },
 	{ NULL, 0, 0, NULL, NULL, 0 }
 };
 
@@ -326,6 +391,8 @@ list_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	struct inventory	*inv;
 	size_t			 i;
 	int			 what = 0, json = 0, per_server = 0, first;
+	int			 shards = 0, by_server = 0;
+	char			*cause;
 
 	(void)cmd;
 	for (i = 0; i < a->nopts; i++) {
@@ -351,8 +418,20 @@ list_exec(const struct cli_cmd *cmd, struct cli_args *a)
 		case LIST_O_JSON:
 			json = 1;
 			break;
+		case LIST_O_SHARDS:
+		case LIST_O_SHARD_BY:
+			if ((a->opts[i].id == LIST_O_SHARDS ? shard_count_parse(
+			    a->opts[i].arg, &shards, &cause) : shard_by_parse(
+			    a->opts[i].arg, &by_server, &cause)) != 0) {
+				cli_usage(cmd, "%s", cause);
+				free(cause);
+				return (KONG_EXIT_USAGE);
+			}
+			break;
 		}
 	}
+	if (shards > 0 && what != LIST_PAIRS)
+		return (cli_usage(cmd, "--shards goes with --pairs alone"));
 	if ((inv = cli_load(a)) == NULL)
 		return (KONG_EXIT_USAGE);
 	if (what == 0)
@@ -370,7 +449,8 @@ list_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	LIST_SECTION(LIST_TYPES, list_types(inv, &a->sel, json));
 	LIST_SECTION(LIST_SERVERS, list_servers(inv, &a->sel, json));
 	LIST_SECTION(LIST_TESTS, list_tests(inv, &a->sel, json));
-	LIST_SECTION(LIST_PAIRS, list_pairs(inv, &a->sel, json, per_server));
+	LIST_SECTION(LIST_PAIRS, list_pairs(inv, &a->sel, json, per_server,
+	    shards, by_server));
 #undef LIST_SECTION
 	inventory_free(inv);
 	return (fflush(stdout) == 0 ? KONG_EXIT_OK : KONG_EXIT_IO);
@@ -379,7 +459,7 @@ list_exec(const struct cli_cmd *cmd, struct cli_args *a)
 const struct cli_cmd cli_list_cmd = {
 	"list",
 	"[-c INVENTORY] [SELECTORS] [--sites] [--types] [--servers] "
-	"[--tests] [--pairs] [--per-server] [--json]",
+	"[--tests] [--pairs] [--per-server] [--json] [--shards N [--shard-by WHAT]]",
 	"show the sites, types, servers, tests and (site, test) pairs",
 	"Shows the sections named (all of them when none is).",
 	CLI_SELECTORS,

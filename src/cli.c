@@ -36,6 +36,7 @@ const struct cli_cmd *const cli_commands[] = {
 	&cli_report_cmd,
 	&cli_nagios_cmd,
 	&cli_diff_cmd,
+	&cli_merge_cmd,
 	&cli_help_cmd,
 };
 const size_t cli_ncommands = nitems(cli_commands);

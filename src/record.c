@@ -482,6 +482,8 @@ record_run_start(const struct run_info *run)
 	json_object_set_new(rec, "versions", record_versions());
 	if (run->wait != NULL)
 		json_object_set_new(rec, "wait", json_deep_copy(run->wait));
+	if (run->shard != NULL)
+		json_object_set_new(rec, "shard", json_deep_copy(run->shard));
 	return (rec);
 }
 
@@ -518,5 +520,7 @@ record_run_end(const struct run_info *run)
 		fatal("json_pack failed for run_end");
 	if (run->alerts != NULL)
 		json_object_set(rec, "alerts", run->alerts);
+	if (run->shard != NULL)
+		json_object_set_new(rec, "shard", json_deep_copy(run->shard));
 	return (rec);
 }

@@ -84,7 +84,9 @@ sweep_create(struct engine *e, const struct sweep_plan *plan)
 	TAILQ_INIT(&sw->sinks);
 	map_init(&sw->resolve);
 	sw->no_resolve = xcalloc(1, sizeof *sw->no_resolve);
-	sw->run_id = record_run_id();
+	sw->run_id = plan->run_id != NULL ? xstrdup(plan->run_id) :
+	    record_run_id();
+	sw->run.shard = plan->shard;
 	sw->run.id = sw->run_id;
 	sw->run.command = plan->command;
 	sw->run.inventory = plan->inv->path;

@@ -156,6 +156,10 @@ waiter_create(struct engine *e, const struct sweep_plan *probe, long until_ms,
 	for (i = 0; i < n; i++) {
 		if (map_get(&w->sites, pairs[i].site->name) != NULL)
 			continue;
+		/* A shard (--shard) waits for its own sites only. */
+		if (probe->keep != NULL && !probe->keep(&pairs[i],
+		    probe->keep_arg))
+			continue;
 		w->v[w->n].name = pairs[i].site->name;
 		map_set(&w->sites, pairs[i].site->name, &w->v[w->n]);
 		w->n++;
