@@ -35,6 +35,8 @@ int		 diff_print(FILE *, const struct diff_run *,
 		     const struct diff_run *, const struct diff_limits *);
 int		 diff_keep_failed(const struct pair *, void *);
 struct diff_run	*diff_run_resolve(const char *, const char *, char **);
+int		 diff_store_runs(const char *, char ***, size_t *, char **);
+struct diff_run	*diff_run_store(const char *, const char *, char **);
 int		 diff_limit_parse(struct diff_limits *, int, const char *);
 
 #endif

@@ -4,7 +4,8 @@
  * A run is a JSON object keyed "site\x1ftest\x1fserver" (server empty
  * when not per server), each value {status, failed, duration_us, where,
  * message}, in the order the results came, filled by a sink: live from a
- * sweep, or from a log through report_feed_log. Only pairs present in
+ * sweep, from a log through report_feed_log, or from the history store's
+ * raw results (diff_run_store). Only pairs present in
  * both runs are compared; the others are counted.
  */
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "diff.h"
 #include "inventory.h"
 #include "report.h"
+#include "store.h"
 
 struct diff_run {
 	char	*id;
@@ -350,4 +352,93 @@ diff_limit_parse(struct diff_limits *lim, int ms, const char *arg)
 	else
 		lim->slower_percent = v;
 	return (0);
+}
+
+/*
+ * The runs of the store at path that have results, oldest first (caller
+ * frees with free_strv). The store keeps raw results for `retention`.
+ */
+int
+diff_store_runs(const char *path, char ***ids, size_t *n, char **cause)
+{
+	struct store	*st;
+	sqlite3_stmt	*q;
+
+	*ids = xcalloc(1, sizeof **ids);
+	*n = 0;
+	if ((st = store_open(path, STORE_READONLY, cause)) == NULL)
+		return (-1);
+	if (sqlite3_prepare_v2(store_db(st), "SELECT name FROM runs WHERE "
+	    "results > 0 ORDER BY start_us, id", -1, &q, NULL) != SQLITE_OK) {
+		*cause = xstrfmt("%s: %s", path, sqlite3_errmsg(store_db(st)));
+		store_close(st);
+		return (-1);
+	}
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		*ids = xreallocarray(*ids, *n + 2, sizeof **ids);
+		(*ids)[(*n)++] = xstrdup((const char *)sqlite3_column_text(q, 0));
+		(*ids)[*n] = NULL;
+	}
+	sqlite3_finalize(q);
+	store_close(st);
+	return (0);
+}
+
+/* The run named run, from the raw results of the store at path. */
+struct diff_run *
+diff_run_store(const char *path, const char *run, char **cause)
+{
+	struct diff_run	*dr;
+	struct store	*st;
+	struct sink	*k;
+	struct result	 r;
+	sqlite3_stmt	*q;
+	const char	*server;
+
+	if ((st = store_open(path, STORE_READONLY, cause)) == NULL)
+		return (NULL);
+	if (sqlite3_prepare_v2(store_db(st), "SELECT p.site, p.test, "
+	    "p.server, r.status, r.eclass, r.duration_us, r.file, r.line, "
+	    "r.message FROM results r JOIN runs u ON u.id = r.run JOIN pairs "
+	    "p ON p.id = r.pair WHERE u.name = ? ORDER BY r.start_us", -1, &q,
+	    NULL) != SQLITE_OK) {
+		*cause = xstrfmt("%s: %s", path, sqlite3_errmsg(store_db(st)));
+		store_close(st);
+		return (NULL);
+	}
+	dr = diff_run_create();
+	dr->id = xstrdup(run);
+	k = diff_sink(dr);
+	sqlite3_bind_text(q, 1, run, -1, SQLITE_STATIC);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		result_init(&r);
+		r.where.site = (const char *)sqlite3_column_text(q, 0);
+		r.where.test = (const char *)sqlite3_column_text(q, 1);
+		server = (const char *)sqlite3_column_text(q, 2);
+		r.where.server = server != NULL && *server != '\0' ? server :
+		    NULL;
+		r.status = (enum result_status)sqlite3_column_int(q, 3);
+		r.eclass = (enum error_class)sqlite3_column_int(q, 4);
+		r.duration_us = (uint64_t)sqlite3_column_int64(q, 5);
+		r.line = sqlite3_column_int(q, 7);
+		if (sqlite3_column_text(q, 6) != NULL)
+			r.file = xstrdup((const char *)sqlite3_column_text(q,
+			    6));
+		if (sqlite3_column_text(q, 8) != NULL)
+			r.message = xstrdup((const char *)sqlite3_column_text(q,
+			    8));
+		k->ops->result(k, NULL, &r);
+		r.where.site = r.where.test = r.where.server = NULL;
+		result_clear(&r);
+	}
+	sqlite3_finalize(q);
+	sink_free(k);
+	store_close(st);
+	if (json_object_size(dr->pairs) == 0) {
+		*cause = xstrfmt("%s: no results of run %s in the store (kong "
+		    "serve's /runs lists its runs)", path, run);
+		diff_run_free(dr);
+		return (NULL);
+	}
+	return (dr);
 }

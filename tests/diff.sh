@@ -82,6 +82,12 @@ Still failing (1)
     "new failures, fixed and still failing, each pair named once"
 is "$(kong diff "$r1" "$r2" --log "$log")" "$out" "run ids in the log"
 is "$(kong diff "$r1" --log "$log")" "$out" "OLD alone: NEW is the last run"
+is "$(kong diff --store "$tmp/kong.db")" "$out" \
+    "--store: the store's last two runs, the same comparison as the log's"
+is "$(kong diff "$r1" "$r2" --store "$tmp/kong.db")" "$out" "--store: run ids in the store"
+kong diff nosuch "$r2" --store "$tmp/kong.db" > /dev/null 2> "$tmp/nosuch.err"
+is "$? $(cat "$tmp/nosuch.err")" "2 kong diff: $tmp/kong.db: no results of run nosuch in the store (kong serve's /runs lists its runs)" \
+    "--store: a run it does not have is an error, exit 2"
 jq -c --arg r "$r1" 'select(.run==$r)' "$log" > "$tmp/one.jsonl"
 jq -c --arg r "$r2" 'select(.run==$r)' "$log" > "$tmp/two.jsonl"
 is "$(kong diff "$tmp/one.jsonl" "$tmp/two.jsonl")" "$out" "two log files"
