@@ -114,6 +114,9 @@ char		*cli_log_path(const struct inventory *, const struct settings *);
 char		*cli_store_path(const struct inventory *,
 		     const struct settings *);
 char		*cli_find_store(const struct cli_args *, const char *, long *);
+struct sweep;
+void		 cli_store_sink(struct sweep *, const struct inventory *,
+		     const struct settings *, const char *, const char *);
 
 /* A table printed with aligned columns. */
 struct table {

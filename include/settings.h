@@ -206,6 +206,8 @@ const struct setting_info *settings_near(const char *);
 int		 settings_set(struct settings *, const struct setting_info *,
 		     const char *, int, char **);
 char		*settings_option_name(const struct setting_info *);
+char		*settings_path(const struct settings *, enum setting_id,
+		     const char *);
 json_t		*settings_record(const struct settings *);
 
 #endif

@@ -527,11 +527,10 @@ check_lock(struct check_state *st, const struct inventory *inv,
 /* Alerting, with its tables in the store. Returns 0 or an exit status. */
 static int
 check_alerts(struct check_state *st, const struct inventory *inv,
-    const struct settings *set, const char *log)
+    const struct settings *set)
 {
 	char	*path, *cause;
 
-	(void)log;
 	if ((path = cli_store_path(inv, set)) == NULL) {
 		if (set->smtp != NULL || set->webhook != NULL)
 			fprintf(stderr, "kong check: store = none: no alerts "
@@ -562,7 +561,7 @@ check_sinks(struct check_state *st, const struct check_opts *o,
     const struct inventory *inv, const struct settings *set)
 {
 	struct sink	*k;
-	char		*log, *db, *cause, *format;
+	char		*log, *cause, *format;
 	size_t		 i;
 	int		 tty = isatty(STDERR_FILENO), rc;
 
@@ -579,17 +578,8 @@ check_sinks(struct check_state *st, const struct check_opts *o,
 		free(log);
 		return (rc);
 	}
-	if ((db = cli_store_path(inv, set)) != NULL) {
-		if ((k = sink_store_open(db, log, set->retention, stderr,
-		    &cause)) == NULL) {
-			fprintf(stderr, "kong check: store: %s; checking "
-			    "without it\n", cause);
-			free(cause);
-		} else
-			sweep_add_sink(st->sweep, k);
-		free(db);
-	}
-	rc = check_alerts(st, inv, set, log);
+	cli_store_sink(st->sweep, inv, set, log, "check");
+	rc = check_alerts(st, inv, set);
 	free(log);
 	if (rc != 0)
 		return (rc);

@@ -450,42 +450,6 @@ nagios_unknown(const char *fmt, ...)
 	return (NAGIOS_UNKNOWN);
 }
 
-/* The log, as kong check chooses it; "-" would mix with the output. */
-static char *
-nagios_log_path(const struct inventory *inv, const struct settings *set)
-{
-	char	*dir, *path;
-
-	if (set->log == NULL)
-		return (path_join(inv->dir, "kong.jsonl"));
-	if (set->origin[SETTING_log].file == NULL)
-		return (xstrdup(set->log));
-	dir = path_dirname(set->origin[SETTING_log].file);
-	path = path_join(dir, set->log);
-	free(dir);
-	return (path);
-}
-
-/* The history store, fed as by kong check (--from-store reads it). */
-static void
-nagios_store_sink(struct sweep *sw, const struct sweep_plan *plan,
-    const char *log)
-{
-	struct sink	*k;
-	char		*db, *cause;
-
-	if ((db = cli_store_path(plan->inv, plan->set)) == NULL)
-		return;
-	if ((k = sink_store_open(db, log, plan->set->retention, stderr,
-	    &cause)) == NULL) {
-		fprintf(stderr, "kong nagios: store: %s; checking without it\n",
-		    cause);
-		free(cause);
-	} else
-		sweep_add_sink(sw, k);
-	free(db);
-}
-
 /* Run the sweep with its sinks; the state, or UNKNOWN. */
 static enum nagios_state
 nagios_sweep(struct sweep_plan *plan, const struct nagios_range *warn,
@@ -501,7 +465,7 @@ nagios_sweep(struct sweep_plan *plan, const struct nagios_range *warn,
 	memset(&st, 0, sizeof st);
 	st.engine = engine_create();
 	st.sweep = sweep_create(st.engine, plan);
-	log = nagios_log_path(plan->inv, plan->set);
+	log = cli_log_path(plan->inv, plan->set);	/* "-" is refused */
 	if (sweep_npairs(st.sweep) == 0)
 		state = nagios_unknown("no (site, test) pair is selected");
 	else if (sweep_compile(st.sweep, stderr) > 0)
@@ -514,7 +478,7 @@ nagios_sweep(struct sweep_plan *plan, const struct nagios_range *warn,
 		free(cause);
 	} else {
 		sweep_add_sink(st.sweep, k);
-		nagios_store_sink(st.sweep, plan, log);
+		cli_store_sink(st.sweep, plan->inv, plan->set, log, "nagios");
 		ns = xcalloc(1, sizeof *ns);
 		sweep_add_sink(st.sweep, sink_create(&nagios_sink_ops, ns,
 		    "nagios"));

@@ -283,7 +283,7 @@ serve_run_start(struct serve_state *st, const char *site, const char *test)
 {
 	struct sweep_plan	 plan;
 	struct sink		*k;
-	char			*log, *db, *cause;
+	char			*log, *cause;
 
 	if (st->sweep != NULL)
 		return (409);
@@ -314,15 +314,7 @@ serve_run_start(struct serve_state *st, const char *site, const char *test)
 		return (500);
 	}
 	sweep_add_sink(st->sweep, k);
-	if ((db = cli_store_path(st->inv, &st->set)) != NULL &&
-	    (k = sink_store_open(db, log, st->set.retention, stderr,
-	    &cause)) != NULL)
-		sweep_add_sink(st->sweep, k);
-	else if (db != NULL) {
-		fprintf(stderr, "kong serve: run now: %s\n", cause);
-		free(cause);
-	}
-	free(db);
+	cli_store_sink(st->sweep, st->inv, &st->set, log, "serve");
 	free(log);
 	sweep_start(st->sweep, serve_run_done, st);
 	return (303);

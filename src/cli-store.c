@@ -10,6 +10,7 @@
 #include "alert.h"
 #include "cli.h"
 #include "store.h"
+#include "sweep.h"
 
 enum {
 	STORE_OPT_STORE = 1000,
@@ -24,21 +25,6 @@ static const struct cli_option store_options[] = {
 	{ NULL, 0, 0, NULL, NULL, 0 }
 };
 
-/* A path setting's value, relative to the file that set it. */
-static char *
-cli_setting_path(const struct settings *set, enum setting_id id,
-    const char *value)
-{
-	char	*dir, *path;
-
-	if (set->origin[id].file == NULL || *value == '/')
-		return (xstrdup(value));
-	dir = path_dirname(set->origin[id].file);
-	path = path_join(dir, value);
-	free(dir);
-	return (path);
-}
-
 /* The log: --log, else [kong] log (relative to its file), else kong.jsonl. */
 char *
 cli_log_path(const struct inventory *inv, const struct settings *set)
@@ -47,7 +33,7 @@ cli_log_path(const struct inventory *inv, const struct settings *set)
 		return (path_join(inv->dir, "kong.jsonl"));
 	if (strcmp(set->log, "-") == 0)
 		return (xstrdup(set->log));
-	return (cli_setting_path(set, SETTING_log, set->log));
+	return (settings_path(set, SETTING_log, set->log));
 }
 
 /*
@@ -63,7 +49,7 @@ cli_store_path(const struct inventory *inv, const struct settings *set)
 	if (set->store != NULL && strcmp(set->store, "none") == 0)
 		return (NULL);
 	if (set->store != NULL)
-		return (cli_setting_path(set, SETTING_store, set->store));
+		return (settings_path(set, SETTING_store, set->store));
 	log = cli_log_path(inv, set);
 	if (!alert_log_is_file(log))
 		dir = xstrdup(inv->dir);	/* -, /dev/full, a pipe */
@@ -241,3 +227,27 @@ const struct cli_cmd cli_store_cmd = {
 	-1,
 	store_exec_cmd,
 };
+
+/*
+ * Feed the store (if any) from sweep, which writes log. A store that cannot
+ * be opened never stops a sweep: the log is whole, and kong store ingest
+ * catches up; who says so.
+ */
+void
+cli_store_sink(struct sweep *sw, const struct inventory *inv,
+    const struct settings *set, const char *log, const char *who)
+{
+	struct sink	*k;
+	char		*db, *cause;
+
+	if ((db = cli_store_path(inv, set)) == NULL)
+		return;
+	if ((k = sink_store_open(db, log, set->retention, stderr, &cause)) ==
+	    NULL) {
+		fprintf(stderr, "kong %s: store: %s; checking without it\n", who,
+		    cause);
+		free(cause);
+	} else
+		sweep_add_sink(sw, k);
+	free(db);
+}

@@ -367,3 +367,21 @@ settings_record(const struct settings *s)
 	}
 	return (o);
 }
+
+/*
+ * A file a setting names, relative to the file that set it (as given when
+ * absolute or set on the command line). Caller frees.
+ */
+char *
+settings_path(const struct settings *set, enum setting_id id,
+    const char *value)
+{
+	char	*dir, *path;
+
+	if (set->origin[id].file == NULL || *value == '/')
+		return (xstrdup(value));
+	dir = path_dirname(set->origin[id].file);
+	path = path_join(dir, value);
+	free(dir);
+	return (path);
+}

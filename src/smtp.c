@@ -18,20 +18,6 @@
 
 #include "alert.h"
 
-/* A file setting, relative to the file that set it. Caller frees. */
-static char *
-smtp_path(const struct settings *set, enum setting_id id, const char *v)
-{
-	char	*dir, *path;
-
-	if (v[0] == '/' || set->origin[id].file == NULL)
-		return (xstrdup(v));
-	dir = path_dirname(set->origin[id].file);
-	path = path_join(dir, v);
-	free(dir);
-	return (path);
-}
-
 /*
  * The SMTP password: the first line of smtp_password_file, else
  * $KONG_SMTP_PASSWORD, else NULL. NULL and a cause if the file is unusable.
@@ -50,7 +36,7 @@ smtp_password(const struct settings *set, char **cause)
 		env = getenv("KONG_SMTP_PASSWORD");
 		return (env != NULL && *env != '\0' ? xstrdup(env) : NULL);
 	}
-	path = smtp_path(set, SETTING_smtp_password_file,
+	path = settings_path(set, SETTING_smtp_password_file,
 	    set->smtp_password_file);
 	if (stat(path, &st) == 0 && (st.st_mode & 077) != 0) {
 		*cause = xstrfmt("smtp_password_file %s is readable by others "
@@ -104,7 +90,7 @@ smtp_setup(CURL *e, const struct settings *set, const char *to,
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 	if (set->smtp_cafile != NULL) {
-		from = smtp_path(set, SETTING_smtp_cafile, set->smtp_cafile);
+		from = settings_path(set, SETTING_smtp_cafile, set->smtp_cafile);
 		curl_easy_setopt(e, CURLOPT_CAINFO, from);	/* copied */
 		free(from);
 	}
