@@ -288,8 +288,9 @@ static int
 check_shard_setup(const struct cli_cmd *cmd, const struct check_opts *o,
     struct sweep_plan *plan, struct check_shard *cs)
 {
-	size_t	 run_pairs;
-	char	*cause;
+	struct pair	*v;
+	size_t		 run_pairs;
+	char		*cause;
 
 	if (shard_run_id(o->run_id, o->shard != NULL, &cs->run_id,
 	    &cause) != 0) {
@@ -313,8 +314,13 @@ check_shard_setup(const struct cli_cmd *cmd, const struct check_opts *o,
 		    "shard), or set KONG_RUN_ID\n", o->shard);
 		return (KONG_EXIT_USAGE);
 	}
-	cs->hash = shard_inventory_hash(plan->inv, plan->sel, plan->per_server,
+	v = inventory_pairs(plan->inv, plan->sel, 1, plan->per_server,
 	    &run_pairs);
+	cs->hash = shard_inventory_hash(plan->inv, v, run_pairs,
+	    plan->per_server);
+	cs->spec.table = shard_table_create(v, run_pairs, cs->spec.count,
+	    cs->spec.by_server);
+	free(v);
 	cs->json = shard_json(&cs->spec, cs->hash, run_pairs);
 	plan->shard = cs->json;
 	plan->keep = shard_keep;
@@ -767,6 +773,7 @@ out:
 	free(probe_sel.test);
 	inventory_free(inv);
 	json_decref(cs.json);
+	shard_table_free(cs.spec.table);
 	free(cs.hash);
 	free(cs.run_id);
 	json_decref((json_t *)plan.expect);

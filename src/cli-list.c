@@ -237,18 +237,22 @@ list_tests(struct inventory *inv, const struct selection *sel, int json)
  * be copied into a table first, so the column widths come from a first
  * pass over the pairs themselves.
  */
-static void	list_shards(const struct pair *, size_t, int, int, int);
+static void	list_shards(const struct shard_table *, const struct pair *,
+		    size_t, int, int);
 
 static void
 list_pairs(struct inventory *inv, const struct selection *sel, int json,
     int per_server, int shards, int by_server)
 {
 	static const char	*head[] = { "SITE", "TEST", "SERVER", "STATUS" };
+	struct shard_table	*t = NULL;
 	struct pair		*v;
 	const char		*cell[4];
 	size_t			 n, i, c, w[4], len;
 
 	v = inventory_pairs(inv, sel, 1, per_server, &n);
+	if (shards > 0)
+		t = shard_table_create(v, n, shards, by_server);
 	for (c = 0; c < 4; c++)
 		w[c] = strlen(head[c]);
 	for (i = 0; i < n && !json; i++) {
@@ -272,7 +276,7 @@ list_pairs(struct inventory *inv, const struct selection *sel, int json,
 			    v[i - 1].site->live ? "live" : "skipped");
 			if (shards > 0)
 				json_object_set_new(o, "shard", json_integer(
-				    shard_of(&v[i - 1], shards, by_server)));
+				    shard_of(t, &v[i - 1])));
 			list_json(o);
 			continue;
 		}
@@ -301,11 +305,11 @@ list_pairs(struct inventory *inv, const struct selection *sel, int json,
 		if (i == 0)
 			printf("%-9sSHARD\n", cell[3]);
 		else
-			printf("%-9s%d\n", cell[3], shard_of(&v[i - 1], shards,
-			    by_server));
+			printf("%-9s%d\n", cell[3], shard_of(t, &v[i - 1]));
 	}
 	if (shards > 0)
-		list_shards(v, n, shards, by_server, json);
+		list_shards(t, v, n, by_server, json);
+	shard_table_free(t);
 	free(v);
 }
 
@@ -314,18 +318,18 @@ list_pairs(struct inventory *inv, const struct selection *sel, int json,
  * (the largest shard's pairs over the mean, less one).
  */
 static void
-list_shards(const struct pair *v, size_t n, int shards, int by_server,
-    int json)
+list_shards(const struct shard_table *t, const struct pair *v, size_t n,
+    int by_server, int json)
 {
 	const struct site	*last = NULL;
 	size_t			*pairs, *sites, max = 0;
+	int			 shards = shard_table_count(t), k, s;
 	double			 mean = (double)n / shards;
-	int			 k, s;
 
 	pairs = xcalloc((size_t)shards, sizeof *pairs);
 	sites = xcalloc((size_t)shards, sizeof *sites);
 	for (size_t i = 0; i < n; i++) {
-		s = shard_of(&v[i], shards, by_server) - 1;
+		s = shard_of(t, &v[i]) - 1;
 		pairs[s]++;
 		if (v[i].site != last)
 			sites[s]++;

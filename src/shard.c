@@ -5,10 +5,18 @@
  */
 #include <inttypes.h>
 
+#include "map.h"
 #include "shard.h"
 
 #define FNV_OFFSET	0xcbf29ce484222325ULL
 #define FNV_PRIME	0x100000001b3ULL
+
+/* Shards are filled to at most 1 + 1/SHARD_SLACK times the mean. */
+#define SHARD_SLACK	20
+#define SHARD_PROBES	8
+
+/* The assignment's name in run_start: shards placed alike say the same. */
+#define SHARD_ASSIGN	"jump-bounded-5"
 
 /* FNV-1a over len bytes, continuing from h. */
 static uint64_t
@@ -85,11 +93,149 @@ shard_key(const struct pair *p, int by_server)
 	return (p->site->name);
 }
 
-/* The shard (1 to count) of a pair. */
-int
-shard_of(const struct pair *p, int count, int by_server)
+/*
+ * A unit of the assignment: the pairs that share a key (one site's, or
+ * with by_server one server's), placed together.
+ */
+struct shard_unit {
+	const char	*key;
+	uint64_t	 hash;
+	size_t		 pairs;
+	int		 shard;		/* 0-based */
+};
+
+struct shard_table {
+	struct map		 keys;	/* key -> unit index + 1 */
+	struct shard_unit	*units;
+	size_t			 nunits;
+	int			 count;
+	int			 by_server;
+};
+
+/* Heaviest first, then by hash, then by name: an order of the set alone. */
+static int
+shard_unit_cmp(const void *a, const void *b)
 {
-	return (shard_jump(shard_hash(shard_key(p, by_server)), count) + 1);
+	const struct shard_unit	*ua = a, *ub = b;
+
+	if (ua->pairs != ub->pairs)
+		return (ua->pairs > ub->pairs ? -1 : 1);
+	if (ua->hash != ub->hash)
+		return (ua->hash < ub->hash ? -1 : 1);
+	return (strcmp(ua->key, ub->key));
+}
+
+/*
+ * Where a unit goes, given what the shards hold: the first of its
+ * SHARD_PROBES candidates (its jump shard, then jump shards of rehashes
+ * of its hash) with room for it under cap, else the least loaded shard
+ * (the lowest of equals).
+ */
+static int
+shard_place(const struct shard_unit *u, const size_t *load, int count,
+    size_t cap)
+{
+	uint64_t	h = u->hash;
+	int		i, k, best;
+
+	for (i = 0; i < SHARD_PROBES; i++) {
+		k = shard_jump(h, count);
+		if (load[k] + u->pairs <= cap)
+			return (k);
+		h = shard_mix(h + 0x9e3779b97f4a7c15ULL);
+	}
+	for (best = 0, k = 1; k < count; k++) {
+		if (load[k] < load[best])
+			best = k;
+	}
+	return (best);
+}
+
+/*
+ * The assignment of a run's pairs (all of them, before sharding) to count
+ * shards: consistent hashing with bounded loads (Mirrokni, Thorup and
+ * Zadimoghaddam, 2018) over jump hashing. shard.h says why.
+ */
+struct shard_table *
+shard_table_create(const struct pair *v, size_t n, int count, int by_server)
+{
+	struct shard_table	*t;
+	struct shard_unit	*u;
+	size_t			*load, cap, i, alloc = 0;
+	const char		*key;
+	intptr_t		 at;
+
+	t = xcalloc(1, sizeof *t);
+	t->count = count;
+	t->by_server = by_server;
+	map_init(&t->keys);
+	for (i = 0; i < n; i++) {
+		key = shard_key(&v[i], by_server);
+		if ((at = (intptr_t)map_get(&t->keys, key)) != 0) {
+			t->units[at - 1].pairs++;
+			continue;
+		}
+		if (t->nunits == alloc) {
+			alloc = alloc == 0 ? 64 : alloc * 2;
+			t->units = xreallocarray(t->units, alloc,
+			    sizeof *t->units);
+		}
+		u = &t->units[t->nunits++];
+		u->key = key;
+		u->hash = shard_hash(key);
+		u->pairs = 1;
+		map_set(&t->keys, key, (void *)(intptr_t)t->nunits);
+	}
+	if (t->nunits > 1)
+		qsort(t->units, t->nunits, sizeof *t->units, shard_unit_cmp);
+
+	/* ceil((1 + 1/SHARD_SLACK) * n / count), at least one pair. */
+	cap = (n * (SHARD_SLACK + 1) + (size_t)count * SHARD_SLACK - 1) /
+	    ((size_t)count * SHARD_SLACK);
+	if (cap == 0)
+		cap = 1;
+	load = xcalloc((size_t)count, sizeof *load);
+	for (i = 0; i < t->nunits; i++) {
+		u = &t->units[i];
+		u->shard = shard_place(u, load, count, cap);
+		load[u->shard] += u->pairs;
+		map_set(&t->keys, u->key, (void *)(intptr_t)(i + 1));
+	}
+	free(load);
+	return (t);
+}
+
+void
+shard_table_free(struct shard_table *t)
+{
+	if (t == NULL)
+		return;
+	map_free(&t->keys, NULL);
+	free(t->units);
+	free(t);
+}
+
+/* How many shards the table fills. */
+int
+shard_table_count(const struct shard_table *t)
+{
+	return (t->count);
+}
+
+/*
+ * The shard (1 to count) of a pair of the table's run. A pair the table
+ * was not made from is a bug of the caller.
+ */
+int
+shard_of(const struct shard_table *t, const struct pair *p)
+{
+	intptr_t	at;
+
+	if ((at = (intptr_t)map_get(&t->keys, shard_key(p, t->by_server))) ==
+	    0)
+		fatal("shard_of: %s is not in the run's assignment",
+		    p->site->name);
+	return (t->units[at - 1].shard + 1);
 }
 
 /* For sweep_plan.keep: whether a pair is in the shard arg names. */
@@ -98,7 +244,7 @@ shard_keep(const struct pair *p, void *arg)
 {
 	const struct shard_spec	*s = arg;
 
-	return (shard_of(p, s->count, s->by_server) == s->index);
+	return (shard_of(s->table, p) == s->index);
 }
 
 /* --shards N. Returns 0, or -1 and a cause. */
@@ -286,22 +432,20 @@ shard_test_hash(const struct test *t)
 
 /*
  * The inventory hash of a run: every selected pair (skipped ones
- * included, before sharding), as shard.h describes, in 16 hex digits.
- * *npairs is how many pairs the whole run plans. Caller frees.
+ * included, before sharding: inventory_pairs'), as shard.h describes, in
+ * 16 hex digits. Caller frees.
  */
 char *
-shard_inventory_hash(const struct inventory *inv, const struct selection *sel,
-    int per_server, size_t *npairs)
+shard_inventory_hash(const struct inventory *inv, const struct pair *v,
+    size_t n, int per_server)
 {
 	const struct site	*last = NULL;
-	struct pair		*v;
 	uint64_t		*th, sh = 0, h, sum = 0;
-	size_t			 n, i, k;
+	size_t			 i, k;
 
 	th = xcalloc(inv->ntests, sizeof *th);
 	for (k = 0; k < inv->ntests; k++)
 		th[k] = shard_test_hash(inv->tests[k]);
-	v = inventory_pairs(inv, sel, 1, per_server, &n);
 	for (i = 0; i < n; i++) {
 		if (v[i].site != last) {
 			last = v[i].site;
@@ -315,9 +459,7 @@ shard_inventory_hash(const struct inventory *inv, const struct selection *sel,
 			    v[i].server->name), v[i].server->address) + 1);
 		sum += shard_mix(h);
 	}
-	free(v);
 	free(th);
-	*npairs = n;
 	return (xstrfmt("%016" PRIx64, sum ^ shard_mix((uint64_t)n +
 	    (per_server ? 0x8000000000000000ULL : 0))));
 }
@@ -331,9 +473,10 @@ shard_json(const struct shard_spec *s, const char *hash, size_t run_pairs)
 {
 	json_t	*o;
 
-	o = json_pack("{s:i, s:i, s:s, s:s, s:I}", "index", s->index, "count",
-	    s->count, "by", s->by_server ? "server" : "site", "inventory_hash",
-	    hash, "run_pairs", (json_int_t)run_pairs);
+	o = json_pack("{s:i, s:i, s:s, s:s, s:s, s:I}", "index", s->index,
+	    "count", s->count, "by", s->by_server ? "server" : "site", "assign",
+	    SHARD_ASSIGN, "inventory_hash", hash, "run_pairs",
+	    (json_int_t)run_pairs);
 	if (o == NULL)
 		fatal("json_pack failed for the shard");
 	return (o);

@@ -5,6 +5,7 @@
 #ifndef KONG_TAP_H
 #define KONG_TAP_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,6 +51,19 @@ tap_is_long(long got, long want, const char *file, int line, const char *name)
 	return (1);
 }
 
+/* A note in the TAP stream ("# ..."): what a test measured. */
+static inline void
+tap_diag(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fputs("# ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
 static inline int
 tap_done(void)
 {
@@ -61,5 +75,6 @@ tap_done(void)
 #define is_str(g, w, name)	tap_is_str(g, w, __FILE__, __LINE__, name)
 #define is_int(g, w, name)	tap_is_long((long)(g), (long)(w), __FILE__, __LINE__, name)
 #define done_testing()		tap_done()
+#define diag(...)		tap_diag(__VA_ARGS__)
 
 #endif
