@@ -3,7 +3,7 @@
 # each against jq passing the same records through, and --shard on a
 # 100,000-pair inventory against the same commands without it.
 #
-# usage: bench/shard.sh [-k KONG] [-r RUNS] [-o OUTDIR]
+# usage: bench/shard.sh [-k KONG] [-R REFKONG] [-r RUNS] [-o OUTDIR]
 #
 # KONG (default /tmp/kong-shard-opt/kong) is an optimized build; the test
 # site is the one beside it (tests/kong-testsite). Needs jq and GNU time.
@@ -25,13 +25,15 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 KONG=${KONG:-/tmp/kong-shard-opt/kong}
 RUNS=5
+REF=
 OUT=/tmp/kong-shard-bench.$(date +%Y%m%d-%H%M%S)
 while [ $# -gt 0 ]; do
 	case $1 in
 	-k) KONG=$2; shift 2 ;;
+	-R) REF=$2; shift 2 ;;
 	-r) RUNS=$2; shift 2 ;;
 	-o) OUT=$2; shift 2 ;;
-	*) echo "usage: bench/shard.sh [-k KONG] [-r RUNS] [-o OUTDIR]" >&2; exit 2 ;;
+	*) echo "usage: bench/shard.sh [-k KONG] [-R REFKONG] [-r RUNS] [-o OUTDIR]" >&2; exit 2 ;;
 	esac
 done
 TESTSITE=${TESTSITE:-$(dirname "$KONG")/tests/kong-testsite}
@@ -56,6 +58,7 @@ trap 'kill $site 2>/dev/null' EXIT
 for i in $(seq 100); do [ -s "$OUT/port" ] && break; sleep 0.05; done
 P=$(head -1 "$OUT/port")
 "$here/mkinv" 3334 "$P" > "$OUT/10k.ini"
+rm -f "$OUT"/s[1-4].jsonl "$OUT"/s[1-4].jsonl.lock	# a run of an earlier try
 for k in 1 2 3 4; do
 	"$KONG" check -c "$OUT/10k.ini" --resolve "*:$P:127.0.0.1" --shard $k/4 \
 	    --run-id bench -q --log "$OUT/s$k.jsonl" || true
@@ -77,10 +80,38 @@ for r in $(seq "$RUNS"); do
 	measure check "check --dry-run --shard 1/4" "$r" "$KONG" check -c "$OUT/100k.ini" --dry-run --shard 1/4 --run-id b
 	measure list "list --pairs" "$r" "$KONG" list -c "$OUT/100k.ini" --pairs
 	measure list "list --pairs --shards 4" "$r" "$KONG" list -c "$OUT/100k.ini" --pairs --shards 4
+	if [ -n "$REF" ]; then
+		measure check "check --dry-run --shard 1/4 (REFKONG)" "$r" "$REF" check -c "$OUT/100k.ini" --dry-run --shard 1/4 --run-id b
+		measure list "list --pairs --shards 4 (REFKONG)" "$r" "$REF" list -c "$OUT/100k.ini" --pairs --shards 4
+	fi
 done
+
+# --- balance ---------------------------------------------------------------------
+imbalance() { "$1" list -c "$2" --pairs --shards "$3" | sed -n 's/.*imbalance \([0-9.]*\)%.*/\1/p'; }
+moved() {
+	"$1" list -c "$2" --pairs --shards 4 --json | jq -r 'select(.kind=="pair") | "\(.site) \(.shard)"' | sort -u > "$OUT/m4"
+	"$1" list -c "$2" --pairs --shards 5 --json | jq -r 'select(.kind=="pair") | "\(.site) \(.shard)"' | sort -u > "$OUT/m5"
+	join "$OUT/m4" "$OUT/m5" | awk '$2 != $3 { m++; if ($3 != 5) o++ } END { printf "%d (%d not to shard 5)", m, o }'
+}
+{
+	printf '| sites | shards | sites per shard | imbalance |%s\n' "${REF:+ reference |}"
+	printf '|---|---|---|---|%s\n' "${REF:+---|}"
+	for sn in 400:4 1000:10 2000:20 1000:4 4000:4 4000:10; do
+		sites=${sn%:*} shards=${sn#*:}
+		"$here/mkinv" "$sites" 1 > "$OUT/bal.ini"
+		printf '| %s | %s | %s | %s %% |' "$sites" "$shards" $((sites / shards)) "$(imbalance "$KONG" "$OUT/bal.ini" "$shards")"
+		[ -n "$REF" ] && printf ' %s %% |' "$(imbalance "$REF" "$OUT/bal.ini" "$shards")"
+		printf '\n'
+	done
+	"$here/mkinv" 1000 1 > "$OUT/bal.ini"
+	printf '\n4 -> 5 shards, 1,000 sites: %s moved' "$(moved "$KONG" "$OUT/bal.ini")"
+	[ -n "$REF" ] && printf '; reference: %s' "$(moved "$REF" "$OUT/bal.ini")"
+	printf '\n\n'
+} > "$OUT/balance.md"
 
 # --- tables: medians -----------------------------------------------------------
 {
+	cat "$OUT/balance.md"
 	printf 'records merged: %s (4 shards: %s)\n\n' "$recs" \
 	    "$(for k in 1 2 3 4; do grep -c '"record":"result"' "$OUT/s$k.jsonl"; done | paste -sd' ')"
 	printf '| what | command | wall s | CPU s | peak RSS MB |\n|---|---|---|---|---|\n'

@@ -282,6 +282,37 @@ report_sink_result(struct sink *k, const struct run_info *run,
 	rep->nrows++;
 }
 
+/* Name order: site, test, then server (none first), then plan order. */
+static int
+report_row_cmp(const void *a, const void *b)
+{
+	const struct report_row	*x = a, *y = b;
+	int			 c;
+
+	if ((c = strcmp(x->site, y->site)) != 0 ||
+	    (c = strcmp(x->test, y->test)) != 0)
+		return (c);
+	if (x->server == NULL || y->server == NULL) {
+		if (x->server != y->server)
+			return (x->server == NULL ? -1 : 1);
+	} else if ((c = strcmp(x->server, y->server)) != 0)
+		return (c);
+	return (x->index < y->index ? -1 : x->index > y->index);
+}
+
+/*
+ * Every report lists its rows by site, test and server, whatever order
+ * they finished in: two runs of one fleet, or a sharded run merged and
+ * the same run in one piece, give reports that diff line by line.
+ */
+static void
+report_sort(struct report *rep)
+{
+	if (rep->nrows > 1)
+		qsort(rep->rows, rep->nrows, sizeof *rep->rows,
+		    report_row_cmp);
+}
+
 static void
 report_sink_end(struct sink *k, const struct run_info *run)
 {
@@ -297,8 +328,11 @@ report_sink_end(struct sink *k, const struct run_info *run)
 		if (rs->inner->ops->end != NULL)
 			rs->inner->ops->end(rs->inner, run);
 	}
-	else if (rs->fmt->write(rs->f, rep) != 0)
-		k->errors++;
+	else {
+		report_sort(rep);
+		if (rs->fmt->write(rs->f, rep) != 0)
+			k->errors++;
+	}
 	if (fflush(rs->f) != 0 || ferror(rs->f))
 		k->errors++;
 	if (rs->f != stdout && fclose(rs->f) != 0)

@@ -1,7 +1,7 @@
 /*
  * sink-junit.c: a run as JUnit XML, for GitLab and Jenkins.
  *
- * One testsuite per site, in plan order; one testcase per pair with
+ * One testsuite per site, sites by name; one testcase per pair with
  * classname "kong.TYPE.SITE" (GitLab shows the classname as the suite;
  * Jenkins splits it at the last dot into package kong.TYPE and class
  * SITE, so dots inside TYPE and SITE become '_') and name TEST, or
@@ -151,80 +151,36 @@ junit_counts(const struct report *rep, size_t i, size_t j, size_t *fail,
 	}
 }
 
-struct junit_key {
-	size_t	first;		/* where the row's site first appears */
-	size_t	i;
-};
-
-static int
-junit_key_cmp(const void *a, const void *b)
-{
-	const struct junit_key	*x = a, *y = b;
-
-	if (x->first != y->first)
-		return (x->first < y->first ? -1 : 1);
-	return (x->i < y->i ? -1 : x->i > y->i);
-}
-
-/* Indices of rows grouped by site (first appearance), then plan order. */
-static size_t *
-junit_order(const struct report *rep)
-{
-	struct junit_key	*keys = xcalloc(rep->nrows + 1, sizeof *keys);
-	size_t			*order = xcalloc(rep->nrows + 1, sizeof *order);
-	json_t			*first = json_object(), *v;
-	size_t			 i;
-
-	for (i = 0; i < rep->nrows; i++) {
-		if ((v = json_object_get(first, rep->rows[i].site)) == NULL) {
-			v = json_integer((json_int_t)i);
-			json_object_set_new(first, rep->rows[i].site, v);
-		}
-		keys[i].first = (size_t)json_integer_value(v);
-		keys[i].i = i;
-	}
-	qsort(keys, rep->nrows, sizeof *keys, junit_key_cmp);
-	for (i = 0; i < rep->nrows; i++)
-		order[i] = keys[i].i;
-	json_decref(first);
-	free(keys);
-	return (order);
-}
-
-/* The report as JUnit XML. Returns 0, or -1 on a write error. */
+/*
+ * The report as JUnit XML, one testsuite per site (the rows come sorted
+ * by site). Returns 0, or -1 on a write error.
+ */
 int
 report_junit(FILE *f, const struct report *rep)
 {
-	struct report	 sorted;
-	size_t		*order, i, j, k, fail, err, skip, out = 0;
+	size_t		 i, j, k, fail, err, skip, out = 0;
 	uint64_t	 us;
 	char		 secs[32];
 
-	order = junit_order(rep);
-	sorted = *rep;
-	sorted.rows = xcalloc(rep->nrows + 1, sizeof *sorted.rows);
-	for (i = 0; i < rep->nrows; i++)
-		sorted.rows[i] = rep->rows[order[i]];
-	free(order);
-	junit_counts(&sorted, 0, sorted.nrows, &fail, &err, &skip, &us);
+	junit_counts(rep, 0, rep->nrows, &fail, &err, &skip, &us);
 	report_seconds(secs, sizeof secs, rep->duration_us);
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
 	fprintf(f, "<testsuites name=\"kong\" tests=\"%zu\" failures=\"%zu\" "
-	    "errors=\"%zu\" skipped=\"%zu\" time=\"%s\">\n", sorted.nrows,
+	    "errors=\"%zu\" skipped=\"%zu\" time=\"%s\">\n", rep->nrows,
 	    fail, err, skip, secs);
-	for (i = 0; i < sorted.nrows; i = j) {
-		for (j = i; j < sorted.nrows && strcmp(sorted.rows[j].site,
-		    sorted.rows[i].site) == 0; j++)
+	for (i = 0; i < rep->nrows; i = j) {
+		for (j = i; j < rep->nrows && strcmp(rep->rows[j].site,
+		    rep->rows[i].site) == 0; j++)
 			;
-		junit_counts(&sorted, i, j, &fail, &err, &skip, &us);
+		junit_counts(rep, i, j, &fail, &err, &skip, &us);
 		report_seconds(secs, sizeof secs, us);
 		fputs("  <testsuite name=\"", f);
-		report_xml_escape(f, sorted.rows[i].site, SIZE_MAX);
+		report_xml_escape(f, rep->rows[i].site, SIZE_MAX);
 		fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
 		    "skipped=\"%zu\" time=\"%s\" timestamp=\"%s\">\n", j - i,
 		    fail, err, skip, secs, rep->started != NULL ?
 		    rep->started : "1970-01-01T00:00:00Z");
-		if (sorted.rows[i].url != NULL || rep->run != NULL) {
+		if (rep->rows[i].url != NULL || rep->run != NULL) {
 			fputs("    <properties>\n", f);
 			if (rep->run != NULL) {
 				fputs("      <property name=\"kong.run\" "
@@ -232,19 +188,18 @@ report_junit(FILE *f, const struct report *rep)
 				report_xml_escape(f, rep->run, SIZE_MAX);
 				fputs("\"/>\n", f);
 			}
-			if (sorted.rows[i].url != NULL) {
+			if (rep->rows[i].url != NULL) {
 				fputs("      <property name=\"url\" value=\"", f);
-				report_xml_escape(f, sorted.rows[i].url,
+				report_xml_escape(f, rep->rows[i].url,
 				    SIZE_MAX);
 				fputs("\"/>\n", f);
 			}
 			fputs("    </properties>\n", f);
 		}
 		for (k = i; k < j; k++)
-			junit_case(f, &sorted, i, k, &out);
+			junit_case(f, rep, i, k, &out);
 		fputs("  </testsuite>\n", f);
 	}
 	fputs("</testsuites>\n", f);
-	free(sorted.rows);
 	return (ferror(f) ? -1 : 0);
 }

@@ -200,17 +200,27 @@ sink_summary_result(struct sink *k, const struct run_info *run,
 	s->nslow++;
 }
 
-/* Failed rows in order of their group's first failure, then plan order. */
+/*
+ * Failed rows by group (test, or site), then by site, test and server:
+ * the names' order, not the order they finished in, so that two runs of
+ * one fleet (or a merged sharded run and the run in one piece) print the
+ * same summary.
+ */
 struct summary_ref {
-	size_t			 group;
+	const char		*group;
 	struct summary_row	*row;
 };
 
 static int
-summary_index_cmp(const void *a, const void *b)
+summary_row_cmp(const void *a, const void *b)
 {
 	const struct summary_row	*x = a, *y = b;
+	int				 c;
 
+	if ((c = strcmp(x->site, y->site)) != 0 ||
+	    (c = strcmp(x->test, y->test)) != 0 ||
+	    (c = strcmp(x->who, y->who)) != 0)
+		return (c);
 	return (x->index < y->index ? -1 : x->index > y->index);
 }
 
@@ -218,11 +228,11 @@ static int
 summary_ref_cmp(const void *a, const void *b)
 {
 	const struct summary_ref	*x = a, *y = b;
+	int				 c;
 
-	if (x->group != y->group)
-		return (x->group < y->group ? -1 : 1);
-	return (x->row->index < y->row->index ? -1 :
-	    x->row->index > y->row->index);
+	if ((c = strcmp(x->group, y->group)) != 0)
+		return (c);
+	return (summary_row_cmp(x->row, y->row));
 }
 
 /* The failed rows grouped by test (by_who 0) or by site (1). */
@@ -230,23 +240,13 @@ static struct summary_ref *
 summary_group(struct sink_summary *s, int by_who)
 {
 	struct summary_ref	*v;
-	struct map		 groups;
-	const char		*key;
-	size_t			 i, ngroups = 0;
-	void			*g;
+	size_t			 i;
 
 	v = xcalloc(s->nfails + 1, sizeof *v);
-	map_init(&groups);
 	for (i = 0; i < s->nfails; i++) {
-		key = by_who ? s->fails[i].who : s->fails[i].test;
-		if ((g = map_get(&groups, key)) == NULL) {
-			g = (void *)(uintptr_t)++ngroups;
-			map_set(&groups, key, g);
-		}
-		v[i].group = (size_t)(uintptr_t)g;
+		v[i].group = by_who ? s->fails[i].who : s->fails[i].test;
 		v[i].row = &s->fails[i];
 	}
-	map_free(&groups, NULL);
 	qsort(v, s->nfails, sizeof *v, summary_ref_cmp);
 	return (v);
 }
@@ -263,7 +263,7 @@ summary_by_test(struct sink_summary *s, const char *bold, const char *off)
 	if (s->nfails > 0)
 		fprintf(s->f, "\n%sFailures by test%s\n", bold, off);
 	for (i = 0; i < s->nfails; i = k) {
-		for (k = i; k < s->nfails && f[k].group == f[i].group; k++)
+		for (k = i; k < s->nfails && strcmp(f[k].group, f[i].group) == 0; k++)
 			;
 		fprintf(s->f, "  %s (%zu)\n", f[i].row->test, k - i);
 		table_init(&t, 4);
@@ -295,7 +295,7 @@ summary_by_site(struct sink_summary *s, const char *bold, const char *off)
 	table_init(&t, 2);
 	for (i = 0; i < s->nfails; i = k) {
 		buf_init(&names);
-		for (k = i; k < s->nfails && f[k].group == f[i].group; k++)
+		for (k = i; k < s->nfails && strcmp(f[k].group, f[i].group) == 0; k++)
 			buf_printf(&names, "%s%s (%s)", k > i ? ", " : "",
 			    f[k].row->test, result_status_name(f[k].row->status));
 		if (shown++ < SUMMARY_SHOW * 2)
@@ -347,7 +347,6 @@ sink_summary_end(struct sink *k, const struct run_info *run)
 	if (run->aborted != NULL)
 		fprintf(s->f, "  %s%zu %s%s\n", red,
 		    run->counts.by_status[RESULT_NOT_STARTED], run->aborted, off);
-	qsort(s->fails, s->nfails, sizeof *s->fails, summary_index_cmp);
 	summary_by_test(s, bold, off);
 	summary_by_site(s, bold, off);
 	summary_captured(s, bold, off);

@@ -2,7 +2,7 @@
  * sink-tap.c: a run as TAP version 14.
  *
  * The plan first (the number of results is known when the run ends), one
- * test point per pair in plan order, "# SKIP" for skipped pairs, and for
+ * test point per pair (by site, test and server), "# SKIP" for skipped pairs, and for
  * each failure a YAML block (indented two spaces) with its message,
  * severity, error class, file:line, command, URL, status code and
  * duration. Descriptions escape '\' and '#' as TAP 14 says; YAML values

@@ -53,7 +53,7 @@ mkfleet() {	# DIR [URL-OF-SITE-7]
 			printf '\n'
 		done
 		printf '[test home]\ntypes = news\nbody =\n    go {{ site.url }}\n'
-		printf '    code 200\n    find "Latest News"\n\n'
+		printf '    code 200\n    find "Kong test site"\n\n'
 		printf '[test gone]\ntags = flaky\nbody =\n    go {{ site.url }}no-such-page\n'
 		printf '    code 200\n'
 	} > "$1/kong.ini"
@@ -127,6 +127,39 @@ is "$(results "$tmp/merged2.jsonl" | diff - "$tmp/whole.txt" && echo same)" same
 kong merge "$tmp"/s[1-4].jsonl -o "$tmp/merged.jsonl" 2> "$tmp/err"
 is "$?" 2 "merging into a log that already holds the run: exit 2"
 has "$tmp/err" "already holds run r4" "and says so"
+
+# --- the merged run reads as the run in one piece ---------------------------
+# Reports, kong diff and the store, on the merged run and on the whole
+# run, are equal but for run ids, times and durations.
+norm() {
+	sed -E -e 's/\\-/-/g' -e 's/20[0-9]{6}T[0-9]{6}Z-[0-9a-f]{6}|\br4\b/RUN/g' \
+	    -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(\.[0-9]+)?Z/TIME/g' \
+	    -e 's/(time="|duration_s: |in )[0-9.]+/\1N/g' \
+	    -e 's/[0-9.]+ s\b/N s/g; s/\(([0-9.]+) checks\/s\)/(N checks\/s)/' \
+	    -e '/^Slowest$/,$d'
+}
+for f in junit tap markdown summary html; do
+	kong report "$f" "$tmp/whole.jsonl" | norm > "$tmp/whole.$f"
+	kong report "$f" "$tmp/merged2.jsonl" | norm > "$tmp/merged.$f"
+	if diff "$tmp/whole.$f" "$tmp/merged.$f" > "$tmp/diff.$f"; then
+		ok "kong report $f: the merged run's report is the whole run's"
+	else
+		notok "kong report $f: the merged run's report differs from the whole run's"
+		sed 's/^/# /' "$tmp/diff.$f" | head -20
+	fi
+done
+grep -q '^ok ' "$tmp/whole.tap" && grep -q '^not ok ' "$tmp/whole.tap"
+is "$?" 0 "(the reports compared have passes and failures)"
+kong diff "$tmp/whole.jsonl" "$tmp/merged2.jsonl" > "$tmp/diff.out"
+is "$?" 0 "kong diff whole merged: nothing regressed"
+has "$tmp/diff.out" ': 0 new failures, 0 slower, 0 fixed, 15 still failing$' "and nothing changed outcome"
+kong store --store "$tmp/whole.db" ingest -q "$tmp/whole.jsonl"
+kong store --store "$tmp/merged.db" ingest -q "$tmp/merged2.jsonl"
+kong html -c "$inv" --store "$tmp/whole.db" --out "$tmp/whole.site" > /dev/null
+kong html -c "$inv" --store "$tmp/merged.db" --out "$tmp/merged.site" > /dev/null
+latest() { jq -c '[.. | objects | select(has("site") and has("test") and has("status")) | {site, test, server, status, message}] | unique' "$1/api/v1/status.json"; }
+is "$(latest "$tmp/merged.site")" "$(latest "$tmp/whole.site")" "the store's latest results of the merged run are the whole run's"
+is "$(latest "$tmp/whole.site" | jq length)" 64 "(all 64 pairs)"
 
 # Missing, duplicated and unfinished shards, mixed inventories.
 merge_fails() {	# NAME REGEX LOGS...
