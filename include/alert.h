@@ -59,6 +59,7 @@ int		 alert_outbox_list(struct alert_db *, const char *, int,
 		     struct alert_msg **, size_t *);
 int		 alert_outbox_mark(struct alert_db *, const struct alert_msg *);
 char		*alert_last_run(struct alert_db *);
+char		*alert_newest_run(struct alert_db *);
 void		 alert_msgs_free(struct alert_msg *, size_t);
 int		 alert_silence_add(struct alert_db *, struct silence *);
 int		 alert_silence_list(struct alert_db *, int, struct silence **,
@@ -66,6 +67,9 @@ int		 alert_silence_list(struct alert_db *, int, struct silence **,
 int		 alert_silence_rm(struct alert_db *, int64_t);
 void		 alert_silences_free(struct silence *, size_t);
 const char	*alert_db_error(struct alert_db *);
+void		 alert_db_rollback(struct alert_db *);
+int		 alert_stored_run(struct alert_db *, const char *, uint64_t *,
+		     uint64_t *, int (*)(void *, struct result *), void *);
 
 /* alert.c: the policy and the messages, as a sink and a finish hook. */
 struct alerts	*alerts_create(struct engine *, const struct inventory *,
@@ -74,6 +78,8 @@ void		 alerts_free(struct alerts *);
 struct sink	*alerts_sink(struct alerts *);
 void		 alerts_attach(struct alerts *, struct sweep *);
 int		 alerts_interrupt(struct alerts *);
+int		 alerts_decide_run(struct alerts *, const char *, int, char **);
+size_t		 alerts_queued(const struct alerts *);
 void		 alerts_print(const struct alert_msg *, size_t, FILE *);
 int		 alerts_attr(const char *, const char *, const char *, char **);
 

@@ -172,6 +172,14 @@ alert_db_commit(struct alert_db *a)
 	return (-1);
 }
 
+/* Drop the open transaction, if any. */
+void
+alert_db_rollback(struct alert_db *a)
+{
+	if (!sqlite3_get_autocommit(a->db))
+		alert_db_exec(a, "ROLLBACK");
+}
+
 static sqlite3_stmt *
 alert_db_prepare(struct alert_db *a, const char *sql)
 {
@@ -517,4 +525,101 @@ alert_silences_free(struct silence *v, size_t n)
 		free(v[i].reason);
 	}
 	free(v);
+}
+
+/* --- runs that reached the store by ingest --------------------------- */
+
+/* A column as a borrowed string; NULL for NULL (and, if empty0, for ""). */
+static const char *
+alert_col_ref(sqlite3_stmt *st, int i, int empty0)
+{
+	const char	*v = (const char *)sqlite3_column_text(st, i);
+
+	if (v == NULL || (empty0 && *v == '\0'))
+		return (NULL);
+	return (v);
+}
+
+/* The newest finished run of the history store, or NULL. Caller frees. */
+char *
+alert_newest_run(struct alert_db *a)
+{
+	sqlite3_stmt	*st;
+	char		*id = NULL;
+
+	if (sqlite3_prepare_v2(a->db, "SELECT name FROM runs WHERE ended "
+	    "ORDER BY start_us DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return (NULL);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = alert_col_str(st, 0);
+	sqlite3_finalize(st);
+	return (id);
+}
+
+/*
+ * The results of the finished run named id, from the history store's
+ * tables in the same file (runs, pairs, results), by site, test and
+ * server, each passed to fn (its strings borrowed for the call). *start
+ * and *end are the run's start and end. Returns 0, 1 if the store has no
+ * finished run of that name, or -1.
+ */
+int
+alert_stored_run(struct alert_db *a, const char *id, uint64_t *start,
+    uint64_t *end, int (*fn)(void *, struct result *), void *arg)
+{
+	sqlite3_stmt	*st;
+	struct result	 r;
+	int64_t		 run;
+	int		 rc, ended, step = SQLITE_DONE, status, eclass;
+
+	if (sqlite3_prepare_v2(a->db, "SELECT id, start_us, end_us, ended "
+	    "FROM runs WHERE name = ?", -1, &st, NULL) != SQLITE_OK) {
+		/* No history store in this file yet: no such run. */
+		return (strstr(sqlite3_errmsg(a->db), "no such table") !=
+		    NULL ? 1 : -1);
+	}
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return (rc == SQLITE_DONE ? 1 : -1);
+	}
+	run = sqlite3_column_int64(st, 0);
+	*start = (uint64_t)sqlite3_column_int64(st, 1);
+	*end = (uint64_t)sqlite3_column_int64(st, 2);
+	ended = sqlite3_column_int(st, 3);
+	sqlite3_finalize(st);
+	if (!ended)
+		return (1);
+	if ((st = alert_db_prepare(a, "SELECT p.site, p.test, p.server, "
+	    "p.type, p.url, r.status, r.eclass, r.message, r.file, r.line, "
+	    "r.command FROM results r JOIN pairs p ON p.id = r.pair WHERE "
+	    "r.run = ? ORDER BY p.site, p.test, p.server, r.start_us")) == NULL)
+		return (-1);
+	sqlite3_bind_int64(st, 1, run);
+	rc = 0;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		result_init(&r);	/* allocates nothing */
+		r.where.run = id;
+		r.where.site = alert_col_ref(st, 0, 0);
+		r.where.test = alert_col_ref(st, 1, 0);
+		r.where.server = alert_col_ref(st, 2, 1);
+		r.where.type = alert_col_ref(st, 3, 1);
+		r.where.url = alert_col_ref(st, 4, 1);
+		status = sqlite3_column_int(st, 5);
+		eclass = sqlite3_column_int(st, 6);
+		if (status < 0 || status >= RESULT__COUNT || eclass < 0 ||
+		    eclass >= ERR__COUNT)
+			continue;	/* a store of a newer Kong */
+		r.status = (enum result_status)status;
+		r.eclass = (enum error_class)eclass;
+		r.message = (char *)alert_col_ref(st, 7, 0);
+		r.file = (char *)alert_col_ref(st, 8, 0);
+		r.line = sqlite3_column_int(st, 9);
+		r.command = (char *)alert_col_ref(st, 10, 0);
+		rc = fn(arg, &r);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
+	sqlite3_finalize(st);
+	return (rc);
 }

@@ -90,6 +90,7 @@ struct alerts {
 	struct run_info		*run;
 	struct alert_delivery	*delivery;
 	struct engine_task	 task;
+	int			 dry;		/* decide, keep nothing */
 };
 
 static int
@@ -108,14 +109,12 @@ alert_is_net(enum error_class c)
 
 /* --- the sink ---------------------------------------------------------- */
 
+/* Keep what alerting needs of a result. */
 static void
-alert_sink_result(struct sink *k, const struct run_info *run,
-    const struct result *r)
+alert_seen_add(struct alerts *a, const struct result *r)
 {
-	struct alerts		*a = k->data;
 	struct alert_seen	*s;
 
-	(void)run;
 	if (!alert_is_failure(r->status) && !result_status_passed(r->status))
 		return;
 	if (r->where.site == NULL || r->where.test == NULL)
@@ -138,6 +137,14 @@ alert_sink_result(struct sink *k, const struct run_info *run,
 	for (size_t i = 0; r->where.recipients != NULL &&
 	    r->where.recipients[i] != NULL; i++)
 		s->recipients[i] = xstrdup(r->where.recipients[i]);
+}
+
+static void
+alert_sink_result(struct sink *k, const struct run_info *run,
+    const struct result *r)
+{
+	(void)run;
+	alert_seen_add(k->data, r);
 }
 
 static void
@@ -1236,22 +1243,70 @@ alert_fleet_message(struct alerts *a)
 	return (rc);
 }
 
-/* Everything of one run, in one transaction. Returns 0 or -1. */
+/* Results by site, test and server: messages list them in name order. */
 static int
-alert_run(struct alerts *a)
+alert_seen_cmp(const void *x, const void *y)
+{
+	const struct alert_seen	*a = x, *b = y;
+	int			 c;
+
+	if ((c = strcmp(a->site, b->site)) != 0 ||
+	    (c = strcmp(a->test, b->test)) != 0)
+		return (c);
+	return (strcmp(a->server != NULL ? a->server : "", b->server != NULL ?
+	    b->server : ""));
+}
+
+/* The run whose alerts were decided last: its start, in alert_meta. */
+static int
+alert_mark_decided(struct alerts *a)
+{
+	char	start[32];
+
+	snprintf(start, sizeof start, "%llu",
+	    (unsigned long long)a->run->start_us);
+	if (alert_meta_set(a->db, "decided_run", a->run->id) != 0 ||
+	    alert_meta_set(a->db, "decided_start_us", start) != 0)
+		return (-1);
+	return (0);
+}
+
+/*
+ * The end of a run's transaction: rolled back after an error (nothing of
+ * the run is kept), left open for a dry run (the caller reads what it
+ * would send, then rolls back), else committed. Returns 0 or -1.
+ */
+static int
+alert_run_close(struct alerts *a, int rc)
+{
+	if (rc != 0) {
+		alert_db_rollback(a->db);
+		return (-1);
+	}
+	if (a->dry)
+		return (0);
+	return (alert_db_commit(a->db));
+}
+
+/*
+ * Everything of one run, in one transaction, as of now (the run's end).
+ * Returns 0 or -1.
+ */
+static int
+alert_run(struct alerts *a, uint64_t now)
 {
 	const struct settings	*set = a->set;
-	uint64_t		 now = realtime_usec();
 	char			*was;
 	size_t			 i;
 	int			 rc = 0;
 
+	if (a->n > 1)
+		qsort(a->v, a->n, sizeof *a->v, alert_seen_cmp);
 	if (alert_db_begin(a->db) != 0)
 		return (-1);
-	if (alert_silence_list(a->db, 0, &a->sil, &a->nsil) != 0) {
-		alert_db_commit(a->db);
-		return (-1);
-	}
+	if (alert_mark_decided(a) != 0 ||
+	    alert_silence_list(a->db, 0, &a->sil, &a->nsil) != 0)
+		return (alert_run_close(a, -1));
 	for (i = 0; i < a->n; i++) {
 		a->fleet_ran++;
 		if (alert_is_failure(a->v[i].status) &&
@@ -1269,9 +1324,7 @@ alert_run(struct alerts *a)
 				rc = alert_fleet_message(a);
 		}
 		free(was);
-		if (rc != 0 || alert_db_commit(a->db) != 0)
-			return (-1);
-		return (0);
+		return (alert_run_close(a, rc));
 	}
 	if (was != NULL) {
 		a->fleet = 2;
@@ -1286,11 +1339,7 @@ alert_run(struct alerts *a)
 		alert_group(a);
 		rc = alert_messages(a);
 	}
-	if (rc != 0) {
-		alert_db_commit(a->db);		/* rolls back if it can */
-		return (-1);
-	}
-	return (alert_db_commit(a->db));
+	return (alert_run_close(a, rc));
 }
 
 /* What alerting did, for run_end. */
@@ -1342,7 +1391,8 @@ alert_finish(struct sweep *sw, struct run_info *run, void *arg)
 	a->sweep = sw;
 	a->run = run;
 	engine_task_init(&a->task, alert_resume_cb, a);
-	if (!run->interrupted && run->aborted == NULL && alert_run(a) != 0) {
+	if (!run->interrupted && run->aborted == NULL &&
+	    alert_run(a, realtime_usec()) != 0) {
 		a->error = xstrfmt("the alert state could not be written: %s",
 		    alert_db_error(a->db));
 		fprintf(stderr, "kong check: %s; nothing was sent\n", a->error);
@@ -1362,6 +1412,89 @@ alerts_attach(struct alerts *a, struct sweep *sw)
 {
 	sweep_add_sink(sw, alerts_sink(a));
 	sweep_set_finish(sw, alert_finish, a);
+}
+
+/* One result of a stored run, with its recipients from the inventory. */
+static int
+alert_stored_cb(void *arg, struct result *r)
+{
+	struct alerts		*a = arg;
+	const struct site	*site;
+
+	if ((site = inventory_site(a->inv, r->where.site)) != NULL)
+		r->where.recipients = site->recipients;
+	else
+		r->where.recipients = a->inv->recipients;
+	alert_seen_add(a, r);
+	return (0);
+}
+
+/*
+ * Decide the alerts of a run that reached the store without kong check
+ * deciding them (kong store ingest of a merged sharded run, of a log of
+ * another machine), as kong check would have at its end: the outbox gets
+ * its messages, which the caller delivers. The alert state moves run by
+ * run, so a run that is not newer than the last one decided is refused.
+ * With dry, the decision's transaction is left open for the caller to
+ * read the outbox and roll back (alert_db_rollback). Returns 0, 1 if
+ * they were decided already (or a newer run's were), 2 if the store has
+ * no such finished run, or -1; *cause says why when not 0.
+ */
+int
+alerts_decide_run(struct alerts *a, const char *id, int dry, char **cause)
+{
+	struct run_info	 run;
+	uint64_t	 start, end, last = 0;
+	char		*lrun, *lstart;
+	int		 rc;
+
+	rc = alert_stored_run(a->db, id, &start, &end, alert_stored_cb, a);
+	if (rc != 0) {
+		*cause = rc == 1 ? xstrfmt("the store has no finished run %s "
+		    "(kong store ingest its log first)", id) :
+		    xstrfmt("the store could not be read: %s",
+		    alert_db_error(a->db));
+		return (rc == 1 ? 2 : -1);
+	}
+	lrun = alert_meta_get(a->db, "decided_run");
+	lstart = alert_meta_get(a->db, "decided_start_us");
+	if (lstart != NULL)
+		last = strtoull(lstart, NULL, 10);
+	if (lrun != NULL && strcmp(lrun, id) == 0)
+		*cause = xstrfmt("the alerts of run %s were decided already; "
+		    "nothing new to send (kong alert --dry-run --run %s shows "
+		    "them)", id, id);
+	else if (lrun != NULL && start <= last)
+		*cause = xstrfmt("run %s is not newer than run %s, whose alerts "
+		    "were decided already: alert state only moves forward",
+		    id, lrun);
+	free(lstart);
+	if (lrun != NULL && (strcmp(lrun, id) == 0 || start <= last)) {
+		free(lrun);
+		return (1);
+	}
+	free(lrun);
+	memset(&run, 0, sizeof run);
+	run.id = id;
+	run.command = "check";
+	run.start_us = start;
+	a->run = &run;
+	a->dry = dry;
+	rc = alert_run(a, end);
+	a->run = NULL;
+	if (rc != 0) {
+		*cause = xstrfmt("the alert state could not be written: %s",
+		    alert_db_error(a->db));
+		return (-1);
+	}
+	return (0);
+}
+
+/* How many messages the last decision queued. */
+size_t
+alerts_queued(const struct alerts *a)
+{
+	return (a->queued);
 }
 
 /* A signal while delivering: stop delivering. Returns 0 if not delivering. */

@@ -1,10 +1,14 @@
 /*
- * cli-alert.c: kong alert: what alerting sent, and sending what is left.
+ * cli-alert.c: kong alert: what alerting sent, deciding the alerts of a
+ * run that was ingested, and sending what is left.
  *
  * `kong alert --dry-run [--run ID]` prints the messages of a run (the
  * newest by default) from the store alone: to whom, the subject, the text,
- * and whether each was delivered. `kong alert` delivers what is still in
- * the outbox now, as the next kong check would.
+ * and whether each was delivered; for a run whose alerts were not decided
+ * yet, what deciding them would send. `kong alert --run ID|last` decides
+ * the alerts of a run that reached the store by kong store ingest (a
+ * merged sharded run), once, then delivers. `kong alert` delivers what is
+ * still in the outbox now, as the next kong check would.
  */
 #include "alert.h"
 #include "cli.h"
@@ -17,8 +21,9 @@ enum {
 static const struct cli_option alert_options[] = {
 	{ "dry-run", 0, CLI_NOARG, NULL, "print the messages of a run instead "
 	    "of sending anything", ALERT_DRY_RUN },
-	{ "run", 0, CLI_ARG, "ID", "the run whose messages --dry-run prints "
-	    "(default: the newest)", ALERT_RUN },
+	{ "run", 0, CLI_ARG, "ID", "decide and send the alerts of a run "
+	    "that was ingested (last: the store's newest); with --dry-run, "
+	    "the run whose messages to print", ALERT_RUN },
 	{ NULL, 0, 0, NULL, NULL, 0 }
 };
 
@@ -74,16 +79,79 @@ alert_send(struct alert_db *db, const struct settings *set)
 	return (rc);
 }
 
+/* Print the outbox's messages of a run; header says what they are. */
+static int
+alert_show(struct alert_db *db, const char *run, const char *header)
+{
+	struct alert_msg	*v;
+	size_t			 n;
+
+	if (alert_outbox_list(db, run, 0, &v, &n) != 0) {
+		fprintf(stderr, "kong alert: the outbox could not be read: %s\n",
+		    alert_db_error(db));
+		return (KONG_EXIT_IO);
+	}
+	if (n == 0)
+		printf("run %s: nothing %s\n", run, header != NULL ?
+		    "would be sent" : "was sent");
+	else if (header != NULL)
+		printf("%s\n", header);
+	alerts_print(v, n, stdout);
+	alert_msgs_free(v, n);
+	return (KONG_EXIT_OK);
+}
+
+/*
+ * --run: decide the alerts of a stored run (with dry, print them and keep
+ * nothing), then deliver. Returns an exit status.
+ */
+static int
+alert_decide_stored(struct alert_db *db, const struct inventory *inv,
+    const struct settings *set, const char *run, int dry)
+{
+	struct engine	*e = engine_create();
+	struct alerts	*a;
+	char		*cause = NULL, *header;
+	int		 rc, status = KONG_EXIT_OK;
+
+	a = alerts_create(e, inv, set, db);
+	rc = alerts_decide_run(a, run, dry, &cause);
+	if (rc == 0 && dry) {
+		header = xstrfmt("run %s: its alerts were not decided yet; "
+		    "kong alert --run %s would queue:", run, run);
+		status = alert_show(db, run, header);
+		free(header);
+		alert_db_rollback(db);
+	} else if (rc == 0) {
+		printf("run %s: %zu message%s queued\n", run, alerts_queued(a),
+		    alerts_queued(a) == 1 ? "" : "s");
+		if (set->smtp != NULL || set->webhook != NULL)
+			status = alert_send(db, set);
+	} else if (rc == 1 && dry)
+		status = alert_show(db, run, NULL);
+	else if (rc == 1) {
+		fprintf(stderr, "kong alert: %s\n", cause);
+		if (set->smtp != NULL || set->webhook != NULL)
+			status = alert_send(db, set);
+	} else {
+		fprintf(stderr, "kong alert: %s\n", cause);
+		status = rc == 2 ? KONG_EXIT_USAGE : KONG_EXIT_IO;
+	}
+	free(cause);
+	alerts_free(a);
+	engine_free(e);
+	return (status);
+}
+
 static int
 alert_exec(const struct cli_cmd *cmd, struct cli_args *a)
 {
 	struct inventory	*inv;
 	struct alert_db		*db;
-	struct alert_msg	*v;
 	struct settings		 set;
 	const char		*run = NULL;
 	char			*last = NULL;
-	size_t			 i, n;
+	size_t			 i;
 	int			 dry = 0, rc = KONG_EXIT_OK;
 
 	for (i = 0; i < a->nopts; i++) {
@@ -92,32 +160,24 @@ alert_exec(const struct cli_cmd *cmd, struct cli_args *a)
 		else if (a->opts[i].id == ALERT_RUN)
 			run = a->opts[i].arg;
 	}
-	if (run != NULL && !dry)
-		return (cli_usage(cmd, "--run goes with --dry-run"));
 	if ((inv = cli_load(a)) == NULL)
 		return (KONG_EXIT_USAGE);
 	settings_copy(&set, &inv->settings);
 	if ((db = alert_open(inv, &set, cmd->name)) == NULL)
 		rc = KONG_EXIT_IO;
+	else if (run != NULL && strcmp(run, "last") == 0 &&
+	    (run = last = alert_newest_run(db)) == NULL) {
+		fprintf(stderr, "kong alert: --run last: the store has no "
+		    "finished run\n");
+		rc = KONG_EXIT_USAGE;
+	} else if (run != NULL)
+		rc = alert_decide_stored(db, inv, &set, run, dry);
 	else if (!dry)
 		rc = alert_send(db, &set);
-	else {
-		if (run == NULL)
-			run = last = alert_last_run(db);
-		if (run == NULL)
-			printf("no alerts yet: no run has had anything to "
-			    "say\n");
-		else if (alert_outbox_list(db, run, 0, &v, &n) != 0) {
-			fprintf(stderr, "kong alert: the outbox could not be "
-			    "read: %s\n", alert_db_error(db));
-			rc = KONG_EXIT_IO;
-		} else {
-			if (n == 0)
-				printf("run %s: nothing was sent\n", run);
-			alerts_print(v, n, stdout);
-			alert_msgs_free(v, n);
-		}
-	}
+	else if ((run = last = alert_last_run(db)) == NULL)
+		printf("no alerts yet: no run has had anything to say\n");
+	else
+		rc = alert_show(db, run, NULL);
 	free(last);
 	alert_db_close(db);
 	settings_free(&set);
@@ -127,14 +187,19 @@ alert_exec(const struct cli_cmd *cmd, struct cli_args *a)
 
 const struct cli_cmd cli_alert_cmd = {
 	"alert",
-	"[-c INVENTORY] [--dry-run [--run ID]]",
+	"[-c INVENTORY] [--dry-run] [--run ID|last]",
 	"show what alerting sent for a run, or send what is left",
 	"With --dry-run, prints the messages kong check decided on for a run\n"
 	"(the newest unless --run), each with its recipient, subject and text\n"
-	"and whether it was delivered; nothing is sent. Without it, delivers\n"
-	"every message still in the outbox now (kong check also does at each\n"
-	"run). Exit status: 0, 2 usage or inventory error, 3 the store could\n"
-	"not be read or a message could not be delivered.",
+	"and whether it was delivered; nothing is sent. With --run ID (last:\n"
+	"the store's newest run), decides the alerts of a run that reached\n"
+	"the store by kong store ingest (a merged sharded run, a log of\n"
+	"another machine) as kong check would have, once, then delivers; with\n"
+	"--dry-run too, prints what that would send and keeps nothing. Without\n"
+	"either, delivers every message still in the outbox now (kong check\n"
+	"also does at each run). Exit status: 0, 2 usage or inventory error\n"
+	"or no such run, 3 the store could not be read or a message could\n"
+	"not be delivered.",
 	CLI_INVENTORY,
 	alert_options,
 	0,

@@ -585,7 +585,13 @@ check_sinks(struct check_state *st, const struct check_opts *o,
 		return (rc);
 	}
 	cli_store_sink(st->sweep, inv, set, log, "check");
-	rc = check_alerts(st, inv, set);
+	if (o->shard == NULL)
+		rc = check_alerts(st, inv, set);
+	else if (set->smtp != NULL || set->webhook != NULL)
+		/* One message per recipient for the fleet, not per shard. */
+		fprintf(stderr, "kong check: --shard: a shard does not alert; "
+		    "merge the shards, kong store ingest the run and kong "
+		    "alert --run ID decides its alerts once\n");
 	free(log);
 	if (rc != 0)
 		return (rc);

@@ -7,81 +7,8 @@
 # ping_url. TAP output; a failure names this file and its line.
 : "${top_srcdir:=.}" "${top_builddir:=.}" "${KONG:=$top_builddir/kong}"
 . "$top_srcdir/tests/testsite-lib.sh"
-PY=/usr/bin/python3
-if ! $PY -c 'import aiosmtpd' 2>/dev/null; then
-	echo "1..0 # SKIP python3-aiosmtpd is not installed (.ci/deps)"
-	exit 0
-fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/kong-alerts.XXXXXX")
-PIDS=
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	testsite_stop_all
-	if [ -n "$ALERTS_KEEP" ]; then echo "# kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-n=0
-ok() { n=$((n + 1)); echo "ok $n - tests/alerts.sh:${BASH_LINENO[0]}: $*"; }
-notok() { n=$((n + 1)); echo "not ok $n - tests/alerts.sh:${BASH_LINENO[0]}: $*"; }
-is() {
-	n=$((n + 1))
-	if [ "$1" = "$2" ]; then
-		echo "ok $n - tests/alerts.sh:${BASH_LINENO[0]}: $3"
-	else
-		echo "not ok $n - tests/alerts.sh:${BASH_LINENO[0]}: $3"
-		printf '# got:  %s\n# want: %s\n' "$1" "$2"
-	fi
-}
-# has FILE REGEX NAME / hasnt FILE REGEX NAME
-has() {
-	n=$((n + 1))
-	if grep -qE -- "$2" "$1"; then
-		echo "ok $n - tests/alerts.sh:${BASH_LINENO[0]}: $3"
-	else
-		echo "not ok $n - tests/alerts.sh:${BASH_LINENO[0]}: $3"
-		echo "# no match for /$2/ in:"; sed 's/^/#   /' "$1" | head -30
-	fi
-}
-hasnt() {
-	n=$((n + 1))
-	if grep -qE -- "$2" "$1"; then
-		echo "not ok $n - tests/alerts.sh:${BASH_LINENO[0]}: $3"
-		grep -E -- "$2" "$1" | sed 's/^/#   /' | head -10
-	else
-		echo "ok $n - tests/alerts.sh:${BASH_LINENO[0]}: $3"
-	fi
-}
-
-# wait_file FILE: until it exists (10 s at most).
-wait_file() {
-	i=0
-	while [ ! -s "$1" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-	[ -s "$1" ]
-}
-# smtp_start DIR [CERT KEY [require]]: sets SMTP_PID and SMTP_PORT (a free
-# port, or $SMTP_AT).
-smtp_start() {
-	d=$1; shift
-	mkdir -p "$d"
-	rm -f "$tmp/smtp.port"
-	SMTP_PORT=${SMTP_AT:-0} $PY "$top_srcdir/tests/smtp-sink.py" "$d" \
-	    "$tmp/smtp.port" "$@" 2>>"$tmp/smtp.log" &
-	SMTP_PID=$!
-	PIDS="$PIDS $SMTP_PID"
-	wait_file "$tmp/smtp.port" || { echo "Bail out! smtp-sink.py did not start"; exit 1; }
-	SMTP_PORT=$(cat "$tmp/smtp.port")
-}
-mails() { ls "$1" 2>/dev/null | grep -c '\.eml$'; }
-# The mails after the first $2 of DIR $1, one file a line.
-new_mails() { ls "$1" | grep '\.eml$' | sort | tail -n +$(($2 + 1)) | sed "s|^|$1/|"; }
-part() { $PY "$top_srcdir/tests/mail-part.py" "$@"; }
-# Who got what, sorted: "to|subject" lines of the mails after the first $2.
-got() {
-	for f in $(new_mails "$1" "$2"); do
-		echo "$(part "$f" to)|$(part "$f" subject)"
-	done | sort
-}
-
+TEST_NAME=tests/alerts.sh
+. "$top_srcdir/tests/alerts-lib.sh"
 for s in shop blog g1 g2 g3 t1 t2 t3 t4 t5 rem flap; do
 	mkdir -p "$tmp/root/$s"
 	echo up > "$tmp/root/$s/state.txt"

@@ -409,6 +409,10 @@ mc = merge["spec"]["template"]["spec"]["containers"][0]
 mcmd = " ".join(mc["command"])
 need("kong merge" in mcmd, "k8s: the merge job runs kong merge")
 need(len(re.findall(r"shard-\d+\.jsonl", mcmd)) == s["completions"], "k8s: the merge names every shard's log")
+need(re.search(r"kong store .*ingest /logs/kong\.jsonl && kong alert .*--run last", mcmd), "k8s: the merged run is ingested, then alerted once")
+mmounts = {m["name"]: m["mountPath"] for m in mc["volumeMounts"]}
+mvols = {v["name"] for v in merge["spec"]["template"]["spec"]["volumes"]}
+need(all(n in mvols for n in mmounts) and "/etc/kong" in mmounts.values(), "k8s: the merge job mounts the inventory it alerts with")
 need(merge["spec"]["template"]["spec"]["volumes"][0]["persistentVolumeClaim"]["claimName"] == vols["logs"]["persistentVolumeClaim"]["claimName"], "k8s: the merge reads the shards' volume")
 need(any(x.get("kind") == "PersistentVolumeClaim" and "ReadWriteMany" in x["spec"]["accessModes"] for x in docs), "k8s: a ReadWriteMany claim for the logs")
 

@@ -8,7 +8,11 @@
 # launch (a periodic job's launches each get their own), so it is the run
 # id. The logs go to a host volume that kong merge then reads:
 #
-#   kong merge /srv/kong/logs/shard-*.jsonl -o /srv/kong/kong.jsonl
+#   kong merge /srv/kong/logs/shard-*.jsonl -o /srv/kong/kong.jsonl &&
+#   kong store ingest /srv/kong/kong.jsonl && kong alert --run last
+#
+# (shards do not alert: kong alert --run decides the merged run's alerts
+# once, one message per recipient for the whole fleet).
 #
 # Exit statuses 1 (a check failed) and 2 (a broken inventory) are final;
 # the restart block retries the others (3: the log, 4: interrupted) once.
