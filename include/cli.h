@@ -118,6 +118,38 @@ struct sweep;
 void		 cli_store_sink(struct sweep *, const struct inventory *,
 		     const struct settings *, const char *, const char *);
 
+/*
+ * cli-sweep.c: what a sweep of the fleet carries besides its pairs (the
+ * lock, the log, the store, alerting, ping_url), for kong check and kong
+ * serve --every. Set engine, sweep and command (the command's name, for
+ * messages), lock = -1, then wire.
+ */
+struct engine;
+struct alert_db;
+struct alerts;
+struct pinger;
+struct cli_sweep {
+	const char	*command;
+	struct engine	*engine;
+	struct sweep	*sweep;
+	struct alert_db	*adb;		/* the alerting tables */
+	struct alerts	*alerts;
+	struct pinger	*pinger;	/* [kong] ping_url */
+	int		 lock;		/* the lock file's fd, or -1 */
+	void		(*done)(struct cli_sweep *, void *);
+	void		*arg;
+};
+
+#define CLI_SWEEP_NO_ALERTS	0x1	/* a shard: the merged run alerts */
+
+int		 cli_sweep_wire(struct cli_sweep *, const struct inventory *,
+		     const struct settings *, int);
+void		 cli_sweep_begin(struct cli_sweep *);
+void		 cli_sweep_start(struct cli_sweep *,
+		     void (*)(struct cli_sweep *, void *), void *);
+void		 cli_sweep_interrupt(struct cli_sweep *);
+void		 cli_sweep_clear(struct cli_sweep *);
+
 /* A table printed with aligned columns. */
 struct table {
 	char	**cells;

@@ -9,10 +9,8 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "alert.h"
 #include "cli.h"
 #include "diff.h"
-#include "lock.h"
 #include "report.h"
 #include "shard.h"
 #include "sweep.h"
@@ -99,16 +97,11 @@ static const struct cli_option check_options[] = {
 };
 
 struct check_state {
-	struct engine	*engine;
-	struct sweep	*sweep;
+	struct cli_sweep run;		/* the sweep, its log, lock, alerts */
 	struct waiter	*waiter;	/* --wait-for */
 	int		 waiting;	/* it is probing */
 	struct event	*sigint;
 	struct event	*sigterm;
-	struct alert_db	*adb;		/* the alerting tables */
-	struct alerts	*alerts;
-	struct pinger	*pinger;	/* [kong] ping_url */
-	int		 lock;		/* the lock file's fd, or -1 */
 };
 
 /* --dry-run: the pairs, one a line: site, test, server, live or skipped. */
@@ -135,32 +128,16 @@ check_signal_cb(evutil_socket_t sig, short kind, void *arg)
 	(void)kind;
 	if (st->waiting)
 		waiter_interrupt(st->waiter);
-	else if (!alerts_interrupt(st->alerts))
-		sweep_interrupt(st->sweep);
+	else
+		cli_sweep_interrupt(&st->run);
 }
 
+/* The sweep is over (run_end is written, the end ping went): out. */
 static void
-check_pinged(void *arg)
+check_done(struct cli_sweep *run, void *arg)
 {
-	struct check_state	*st = arg;
-
-	event_base_loopbreak(engine_base(st->engine));
-}
-
-/* The sweep is over (run_end is written): the end ping, then out. */
-static void
-check_done(struct sweep *sw, void *arg)
-{
-	struct check_state	*st = arg;
-	int			 rc = sweep_exit_status(sw);
-
-	if (st->pinger == NULL) {
-		event_base_loopbreak(engine_base(st->engine));
-		return;
-	}
-	pinger_send(st->pinger, rc == KONG_EXIT_OK || rc == KONG_EXIT_FAILED ?
-	    "" : "/fail");
-	pinger_wait(st->pinger, check_pinged, st);
+	(void)arg;
+	event_base_loopbreak(engine_base(run->engine));
 }
 
 /* The deploy converged (or --until passed): the sweep, with what was seen. */
@@ -171,30 +148,29 @@ check_waited(struct waiter *w, void *arg)
 
 	st->waiting = 0;
 	if (waiter_stopped(w)) {
-		event_base_loopbreak(engine_base(st->engine));
+		event_base_loopbreak(engine_base(st->run.engine));
 		return;
 	}
-	sweep_set_wait(st->sweep, waiter_json(w));
-	sweep_start(st->sweep, check_done, st);
+	sweep_set_wait(st->run.sweep, waiter_json(w));
+	cli_sweep_start(&st->run, check_done, st);
 }
 
 /* Run the sweep on a loop of our own, with SIGINT and SIGTERM forwarded. */
 static void
 check_run(struct check_state *st)
 {
-	struct event_base	*base = engine_base(st->engine);
+	struct event_base	*base = engine_base(st->run.engine);
 
 	st->sigint = evsignal_new(base, SIGINT, check_signal_cb, st);
 	st->sigterm = evsignal_new(base, SIGTERM, check_signal_cb, st);
 	evsignal_add(st->sigint, NULL);
 	evsignal_add(st->sigterm, NULL);
-	if (st->pinger != NULL)
-		pinger_send(st->pinger, "/start");
+	cli_sweep_begin(&st->run);
 	if (st->waiter != NULL) {
 		st->waiting = 1;
 		waiter_start(st->waiter, check_waited, st);
 	} else
-		sweep_start(st->sweep, check_done, st);
+		cli_sweep_start(&st->run, check_done, st);
 	event_base_dispatch(base);
 	event_free(st->sigint);
 	event_free(st->sigterm);
@@ -486,7 +462,7 @@ check_wait_setup(struct check_state *st, const struct check_opts *o,
 	probe.sel = probe_sel;
 	probe.per_server = 0;
 	probe.abort_after = 0;
-	st->waiter = waiter_create(st->engine, &probe, o->until_ms,
+	st->waiter = waiter_create(st->run.engine, &probe, o->until_ms,
 	    o->interval_ms);
 	if (waiter_nsites(st->waiter) == 0) {
 		fprintf(stderr, "kong check: --wait-for: test '%s' runs on none "
@@ -501,108 +477,29 @@ check_wait_setup(struct check_state *st, const struct check_opts *o,
 	return (0);
 }
 
-/*
- * One run at a time per log: LOG.lock beside it (kong.lock beside the
- * inventory when the log is not a file: -, /dev/full). Returns 0, or an exit status after saying why not.
- */
-static int
-check_lock(struct check_state *st, const struct inventory *inv,
-    const char *log)
-{
-	char	*path, *cause;
-	long	 pid;
-	int	 rc;
-
-	if (!alert_log_is_file(log))
-		path = path_join(inv->dir, "kong.lock");
-	else
-		path = xstrfmt("%s.lock", log);
-	rc = lock_take(path, &st->lock, &pid, &cause);
-	if (rc == 1)
-		fprintf(stderr, "kong check: another kong check is running "
-		    "(pid %ld holds %s); not starting a second one\n", pid,
-		    path);
-	else if (rc == -1) {
-		fprintf(stderr, "kong check: cannot take the lock %s\n", cause);
-		free(cause);
-	}
-	free(path);
-	return (rc == 0 ? 0 : rc == 1 ? KONG_EXIT_LOCKED : KONG_EXIT_IO);
-}
-
-/* Alerting, with its tables in the store. Returns 0 or an exit status. */
-static int
-check_alerts(struct check_state *st, const struct inventory *inv,
-    const struct settings *set)
-{
-	char	*path, *cause;
-
-	if ((path = cli_store_path(inv, set)) == NULL) {
-		if (set->smtp != NULL || set->webhook != NULL)
-			fprintf(stderr, "kong check: store = none: no alerts "
-			    "(alerting keeps its state in the store)\n");
-		return (0);
-	}
-	st->adb = alert_db_open(path, &cause);
-	free(path);
-	if (st->adb == NULL && (set->smtp != NULL || set->webhook != NULL)) {
-		/* Alerts would be lost: nothing runs (docs/alerts.md). */
-		fprintf(stderr, "kong check: cannot open the store %s\n", cause);
-		free(cause);
-		return (KONG_EXIT_IO);
-	}
-	if (st->adb == NULL) {
-		/* Nothing to deliver: as for the store sink, the sweep goes on. */
-		free(cause);
-		return (0);
-	}
-	st->alerts = alerts_create(st->engine, inv, set, st->adb);
-	alerts_attach(st->alerts, st->sweep);
-	return (0);
-}
-
 /* The sinks: the log, then the progress line and the summary if wanted. */
 static int
 check_sinks(struct check_state *st, const struct check_opts *o,
     const struct inventory *inv, const struct settings *set)
 {
 	struct sink	*k;
-	char		*log, *cause, *format;
+	char		*cause, *format;
 	size_t		 i;
 	int		 tty = isatty(STDERR_FILENO), rc;
 
-	log = cli_log_path(inv, set);
-	if ((k = sink_jsonl_open(log, 0, &cause)) == NULL) {
-		fprintf(stderr, "kong check: cannot open the results log %s\n",
-		    cause);
-		free(cause);
-		free(log);
-		return (KONG_EXIT_IO);
-	}
-	sweep_add_sink(st->sweep, k);	/* opening it appends nothing */
-	if ((rc = check_lock(st, inv, log)) != 0) {
-		free(log);
+	if ((rc = cli_sweep_wire(&st->run, inv, set, o->shard != NULL ?
+	    CLI_SWEEP_NO_ALERTS : 0)) != 0)
 		return (rc);
-	}
-	cli_store_sink(st->sweep, inv, set, log, "check");
-	if (o->shard == NULL)
-		rc = check_alerts(st, inv, set);
-	else if (set->smtp != NULL || set->webhook != NULL)
+	if (o->shard != NULL && (set->smtp != NULL || set->webhook != NULL))
 		/* One message per recipient for the fleet, not per shard. */
 		fprintf(stderr, "kong check: --shard: a shard does not alert; "
 		    "merge the shards, kong store ingest the run and kong "
 		    "alert --run ID decides its alerts once\n");
-	free(log);
-	if (rc != 0)
-		return (rc);
-	if (set->ping_url != NULL)
-		st->pinger = pinger_create(st->engine, set->ping_url,
-		    set->connect_timeout > 0 ? set->connect_timeout : 10000);
 	if (!o->quiet && o->progress && tty)
-		sweep_add_sink(st->sweep, sink_progress_create(stderr,
+		sweep_add_sink(st->run.sweep, sink_progress_create(stderr,
 		    cli_color(stderr)));
 	if (!o->quiet && (o->summary || tty))
-		sweep_add_sink(st->sweep, sink_summary_create(stderr,
+		sweep_add_sink(st->run.sweep, sink_summary_create(stderr,
 		    cli_color(stderr), o->when != NULL && strcmp(o->when,
 		    "failed") == 0 ? SUMMARY_FAILED : SUMMARY_ALWAYS));
 	for (i = 0; i < o->nreports; i++) {
@@ -618,7 +515,7 @@ check_sinks(struct check_state *st, const struct check_opts *o,
 		}
 		if (o->save_dir != NULL)
 			report_sink_saved(k, o->save_dir);
-		sweep_add_sink(st->sweep, k);
+		sweep_add_sink(st->run.sweep, k);
 	}
 	if (o->save_dir != NULL) {
 		if ((k = failures_sink_create(o->save_dir, inv, &cause)) ==
@@ -628,7 +525,7 @@ check_sinks(struct check_state *st, const struct check_opts *o,
 			free(cause);
 			return (KONG_EXIT_USAGE);
 		}
-		sweep_add_sink(st->sweep, k);
+		sweep_add_sink(st->run.sweep, k);
 	}
 	return (0);
 }
@@ -698,7 +595,8 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 
 	memset(&plan, 0, sizeof plan);
 	memset(&st, 0, sizeof st);
-	st.lock = -1;
+	st.run.command = cmd->name;
+	st.run.lock = -1;
 	memset(&probe_sel, 0, sizeof probe_sel);
 	memset(&cs, 0, sizeof cs);
 	plan.expect = json_object();
@@ -730,18 +628,18 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 		rc = KONG_EXIT_OK;
 		goto out;
 	}
-	st.engine = engine_create();
-	st.sweep = sweep_create(st.engine, &plan);
+	st.run.engine = engine_create();
+	st.run.sweep = sweep_create(st.run.engine, &plan);
 	if (base != NULL)
-		sweep_add_sink(st.sweep, diff_sink(now = diff_run_create()));
-	if (sweep_npairs(st.sweep) == 0 && (cs.json == NULL ||
+		sweep_add_sink(st.run.sweep, diff_sink(now = diff_run_create()));
+	if (sweep_npairs(st.run.sweep) == 0 && (cs.json == NULL ||
 	    json_integer_value(json_object_get(cs.json, "run_pairs")) == 0)) {
 		fprintf(stderr, "kong check: no (site, test) pair is selected "
 		    "(see kong list --pairs)\n");
 		rc = KONG_EXIT_USAGE;
 	} else if (o.dry)
-		check_dry_run(st.sweep);
-	else if ((nbad = sweep_compile(st.sweep, stderr)) > 0) {
+		check_dry_run(st.run.sweep);
+	else if ((nbad = sweep_compile(st.run.sweep, stderr)) > 0) {
 		fprintf(stderr, "kong check: %d pair%s did not compile; nothing "
 		    "ran (kong lint shows every problem)\n", nbad,
 		    nbad == 1 ? "" : "s");
@@ -750,13 +648,13 @@ check_exec(const struct cli_cmd *cmd, struct cli_args *a)
 	    &plan, &probe_sel)) == 0) && (rc = check_sinks(&st, &o, inv,
 	    &set)) == 0) {
 		check_run(&st);
-		if (sweep_info(st.sweep)->start_us == 0) {
+		if (sweep_info(st.run.sweep)->start_us == 0) {
 			fprintf(stderr, "kong check: interrupted while waiting "
 			    "for '%s'; nothing was checked\n", o.wait_for);
 			rc = KONG_EXIT_INTERRUPTED;
 		} else {
-			check_report(st.sweep);
-			rc = sweep_exit_status(st.sweep);
+			check_report(st.run.sweep);
+			rc = sweep_exit_status(st.run.sweep);
 			if (base != NULL && rc <= KONG_EXIT_FAILED)
 				rc = diff_print(stderr, base, now, &o.limits) ?
 				    KONG_EXIT_FAILED : KONG_EXIT_OK;
@@ -767,12 +665,8 @@ out:
 	diff_run_free(now);
 	diff_run_free(rerun);
 	waiter_free(st.waiter);
-	sweep_free(st.sweep);
-	alerts_free(st.alerts);
-	alert_db_close(st.adb);
-	pinger_free(st.pinger);
-	engine_free(st.engine);
-	lock_release(st.lock);
+	cli_sweep_clear(&st.run);
+	engine_free(st.run.engine);
 	settings_free(&set);
 	for (size_t i = 0; i < probe_sel.ntest; i++)
 		free(probe_sel.test[i]);

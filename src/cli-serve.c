@@ -9,7 +9,10 @@
  * (bcrypt from htpasswd -B, checked with crypt(3)), bounded requests and
  * timeouts for slow clients, security headers, and with --allow-run the
  * POST that runs a pair now: a sweep of one pair on the same loop, into
- * the same log and store, behind a CSRF token.
+ * the same log and store, behind a CSRF token. With --every, the sweeps of
+ * the fleet run on the same loop too: kong check's sweep (cli-sweep.c:
+ * its lock, log, store, alerts and pings), never two at once, each tick
+ * set from the last one's planned start plus a random jitter.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -20,6 +23,8 @@
 #include <crypt.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -32,24 +37,27 @@
 
 enum {
 	SERVE_LISTEN = 1000,
-	SERVE_STORE,
 	SERVE_HTPASSWD,
 	SERVE_NO_AUTH,
 	SERVE_ALLOW_RUN,
+	SERVE_EVERY,
+	SERVE_JITTER,
 };
 
 static const struct cli_option serve_options[] = {
 	{ "listen", 0, CLI_ARG, "ADDR:PORT", "where to listen (default "
 	    "127.0.0.1:8470; port 0 picks a free one); beyond loopback it "
 	    "needs --htpasswd or --no-auth", SERVE_LISTEN },
-	{ "store", 0, CLI_ARG, "PATH", "the store (default: [kong] store, else "
-	    "kong.db beside the log)", SERVE_STORE },
 	{ "htpasswd", 0, CLI_ARG, "FILE", "ask for a user and password from "
 	    "FILE (bcrypt, as written by htpasswd -B)", SERVE_HTPASSWD },
 	{ "no-auth", 0, CLI_NOARG, NULL, "listen beyond loopback without "
 	    "authentication", SERVE_NO_AUTH },
 	{ "allow-run", 0, CLI_NOARG, NULL, "pair pages get a Run now button "
 	    "(a POST with a CSRF token)", SERVE_ALLOW_RUN },
+	{ "every", 0, CLI_ARG, "DUR", "sweep the fleet every DUR (such as 10m), "
+	    "as kong check does, in this process; needs -c", SERVE_EVERY },
+	{ "jitter", 0, CLI_ARG, "DUR", "start each sweep up to DUR late, at "
+	    "random (default: a tenth of --every, at most 1m)", SERVE_JITTER },
 	{ NULL, 0, 0, NULL, NULL, 0 }
 };
 
@@ -84,6 +92,13 @@ struct serve_state {
 	char			*run_site;
 	char			*run_test;
 	struct selection	 run_sel;
+	long			 every;		/* --every, ms; 0: no sweeps */
+	long			 jitter;	/* ms */
+	const struct selection	*sel;		/* what --every sweeps */
+	struct cli_sweep	 tick;		/* its sweep, while in flight */
+	struct event		*timer;
+	uint64_t		 due_us;	/* the next tick, before jitter */
+	int			 stopping;	/* a signal came */
 	struct event		*sigint;
 	struct event		*sigterm;
 };
@@ -266,6 +281,8 @@ serve_run_done(struct sweep *sw, void *arg)
 		free(st->run_sel.site[i]);
 	free(st->run_sel.site);
 	memset(&st->run_sel, 0, sizeof st->run_sel);
+	if (st->stopping && st->tick.sweep == NULL)
+		event_base_loopbreak(engine_base(st->engine));
 }
 
 static int
@@ -285,7 +302,7 @@ serve_run_start(struct serve_state *st, const char *site, const char *test)
 	struct sink		*k;
 	char			*log, *cause;
 
-	if (st->sweep != NULL)
+	if (st->sweep != NULL || st->tick.sweep != NULL)
 		return (409);
 	if (inventory_site(st->inv, site) == NULL ||
 	    inventory_test(st->inv, test) == NULL)
@@ -318,6 +335,144 @@ serve_run_start(struct serve_state *st, const char *site, const char *test)
 	free(log);
 	sweep_start(st->sweep, serve_run_done, st);
 	return (303);
+}
+
+/* Up to --jitter, at random. */
+static uint64_t
+serve_jitter_us(const struct serve_state *st)
+{
+	if (st->jitter <= 0)
+		return (0);
+	return ((uint64_t)random() % ((uint64_t)st->jitter * 1000 + 1));
+}
+
+/*
+ * Arm the next tick: the first at start, then every --every from the last
+ * one's due time (skipping any the last sweep overran), plus the jitter.
+ */
+static void
+serve_every_arm(struct serve_state *st, int first)
+{
+	struct timeval	 tv;
+	uint64_t	 now = monotonic_usec(), delay;
+	size_t		 skipped = 0;
+
+	if (first)
+		st->due_us = now;
+	else
+		st->due_us += (uint64_t)st->every * 1000;
+	while (st->due_us < now) {
+		st->due_us += (uint64_t)st->every * 1000;
+		skipped++;
+	}
+	if (skipped > 0)
+		fprintf(stderr, "kong serve: the sweep took longer than --every; "
+		    "%zu sweep%s skipped, never two at once\n", skipped,
+		    skipped == 1 ? "" : "s");
+	delay = st->due_us - now + serve_jitter_us(st);
+	tv.tv_sec = (time_t)(delay / 1000000);
+	tv.tv_usec = (suseconds_t)(delay % 1000000);
+	evtimer_add(st->timer, &tv);
+}
+
+/* A sweep of --every ended (run_end written, the end ping sent). */
+static void
+serve_every_done(struct cli_sweep *cs, void *arg)
+{
+	struct serve_state	*st = arg;
+	const struct run_info	*run = sweep_info(cs->sweep);
+	char			 took[32], *what = NULL;
+	size_t			 n;
+	int			 err = 0;
+
+	format_duration(took, sizeof took, run->duration_us);
+	fprintf(stderr, "kong serve: run %s: %zu passed, %zu failed of %zu in "
+	    "%s%s\n", run->id, result_counts_passed(&run->counts),
+	    result_counts_failed(&run->counts), run->pairs, took,
+	    run->interrupted ? " (interrupted)" : "");
+	if ((n = sweep_write_errors(cs->sweep, &err, &what)) > 0)
+		fprintf(stderr, "kong serve: %zu record%s could not be written "
+		    "to %s: %s\n", n, n == 1 ? "" : "s", what, strerror(err));
+	cli_sweep_clear(cs);
+	if (!st->stopping)
+		serve_every_arm(st, 0);
+	else if (st->sweep == NULL)
+		event_base_loopbreak(engine_base(st->engine));
+}
+
+/* A tick: the fleet's sweep, unless a run now is in flight (then after). */
+static void
+serve_every_cb(evutil_socket_t fd, short kind, void *arg)
+{
+	struct serve_state	*st = arg;
+	struct sweep_plan	 plan;
+	struct timeval		 tv = { 1, 0 };
+	int			 rc = 0;
+
+	(void)fd;
+	(void)kind;
+	if (st->sweep != NULL) {
+		evtimer_add(st->timer, &tv);
+		return;
+	}
+	memset(&plan, 0, sizeof plan);
+	plan.command = "serve";
+	plan.inv = st->inv;
+	plan.sel = st->sel;
+	plan.set = &st->set;
+	memset(&st->tick, 0, sizeof st->tick);
+	st->tick.command = "serve";
+	st->tick.engine = st->engine;
+	st->tick.lock = -1;
+	st->tick.sweep = sweep_create(st->engine, &plan);
+	if (sweep_compile(st->tick.sweep, stderr) > 0)
+		rc = KONG_EXIT_USAGE;
+	else
+		rc = cli_sweep_wire(&st->tick, st->inv, &st->set, 0);
+	if (rc != 0) {
+		/* It said why (the lock is held, the log cannot open). */
+		cli_sweep_clear(&st->tick);
+		serve_every_arm(st, 0);
+		return;
+	}
+	cli_sweep_begin(&st->tick);
+	cli_sweep_start(&st->tick, serve_every_done, st);
+}
+
+/*
+ * Check that what --every sweeps compiles, before listening. Returns 0, or
+ * an exit status after saying why.
+ */
+static int
+serve_every_check(struct serve_state *st)
+{
+	struct sweep_plan	 plan;
+	struct sweep		*sw;
+	int			 nbad, rc = 0;
+
+	memset(&plan, 0, sizeof plan);
+	plan.command = "serve";
+	plan.inv = st->inv;
+	plan.sel = st->sel;
+	plan.set = &st->set;
+	sw = sweep_create(st->engine, &plan);
+	if (sweep_npairs(sw) == 0) {
+		fprintf(stderr, "kong serve: --every: no (site, test) pair is "
+		    "selected (see kong list --pairs)\n");
+		rc = KONG_EXIT_USAGE;
+	} else if ((nbad = sweep_compile(sw, stderr)) > 0) {
+		fprintf(stderr, "kong serve: --every: %d pair%s did not compile "
+		    "(kong lint shows every problem)\n", nbad, nbad == 1 ? "" :
+		    "s");
+		rc = KONG_EXIT_USAGE;
+	}
+	sweep_free(sw);
+	if (rc == 0) {
+		st->timer = evtimer_new(engine_base(st->engine), serve_every_cb,
+		    st);
+		serve_every_arm(st, 1);
+	}
+	return (rc);
 }
 
 /* POST /sites/SITE/TEST/run with csrf=TOKEN. */
@@ -470,9 +625,15 @@ serve_signal_cb(evutil_socket_t sig, short kind, void *arg)
 
 	(void)sig;
 	(void)kind;
+	/* A sweep in flight ends with its run_end written; then out. */
+	st->stopping = 1;
+	if (st->timer != NULL)
+		evtimer_del(st->timer);
 	if (st->sweep != NULL)
 		sweep_interrupt(st->sweep);
-	else
+	if (st->tick.sweep != NULL)
+		cli_sweep_interrupt(&st->tick);
+	if (st->sweep == NULL && st->tick.sweep == NULL)
 		event_base_loopbreak(engine_base(st->engine));
 }
 
@@ -498,19 +659,29 @@ serve_open(struct serve_state *st, const struct cli_args *a,
     const char *store_opt)
 {
 	char	*path, *cause;
+	int	 rc;
 
 	if (store_opt == NULL || a->inventory != NULL) {
 		if ((st->inv = cli_load(a)) == NULL)
 			return (KONG_EXIT_USAGE);
 		settings_free(&st->set);
 		settings_copy(&st->set, &st->inv->settings);
+		cli_apply_settings(a, &st->set);
 	}
-	if (store_opt != NULL)
+	if (st->every > 0 && (rc = serve_every_check(st)) != 0)
+		return (rc);
+	if (st->inv == NULL)
 		path = xstrdup(store_opt);
 	else if ((path = cli_store_path(st->inv, &st->set)) == NULL) {
 		fprintf(stderr, "kong serve: the inventory says store = none; "
 		    "there is nothing to show\n");
 		return (KONG_EXIT_USAGE);
+	}
+	if (st->every > 0 && access(path, F_OK) != 0 &&
+	    (st->store = store_open(path, 0, &cause)) != NULL) {
+		/* The first sweep fills it; until then the board is empty. */
+		store_close(st->store);
+		st->store = NULL;
 	}
 	if (access(path, F_OK) != 0) {
 		fprintf(stderr, "kong serve: no store at %s: run kong check, or "
@@ -571,12 +742,38 @@ serve_listen(struct serve_state *st, const char *addr, long port)
 	return (0);
 }
 
+/* --every and --jitter. Returns 0, or an exit status after a usage error. */
+static int
+serve_every_options(const struct cli_cmd *cmd, struct serve_state *st,
+    const char *every, const char *jitter)
+{
+	if (every == NULL) {
+		if (jitter != NULL)
+			return (cli_usage(cmd, "--jitter goes with --every"));
+		return (0);
+	}
+	if (cli_duration(cmd, "--every", every, &st->every) != 0)
+		return (KONG_EXIT_USAGE);
+	if (st->every < 1000)
+		return (cli_usage(cmd, "--every: '%s' is under a second; sweeps "
+		    "that close would only pile up", every));
+	if (jitter == NULL)
+		st->jitter = st->every / 10 < 60000 ? st->every / 10 : 60000;
+	else if (cli_duration(cmd, "--jitter", jitter, &st->jitter) != 0)
+		return (KONG_EXIT_USAGE);
+	else if (st->jitter >= st->every)
+		return (cli_usage(cmd, "--jitter %s is not shorter than --every "
+		    "%s", jitter, every));
+	srandom((unsigned)getpid() ^ (unsigned)time(NULL));
+	return (0);
+}
+
 static int
 serve_exec(const struct cli_cmd *cmd, struct cli_args *a)
 {
 	struct serve_state	 st;
 	const char		*listen = "127.0.0.1:8470", *store_opt = NULL;
-	const char		*htpasswd = NULL;
+	const char		*htpasswd = NULL, *every = NULL, *jitter = NULL;
 	char			*addr = NULL;
 	long			 port;
 	size_t			 i;
@@ -589,9 +786,6 @@ serve_exec(const struct cli_cmd *cmd, struct cli_args *a)
 		case SERVE_LISTEN:
 			listen = a->opts[i].arg;
 			break;
-		case SERVE_STORE:
-			store_opt = a->opts[i].arg;
-			break;
 		case SERVE_HTPASSWD:
 			htpasswd = a->opts[i].arg;
 			break;
@@ -601,10 +795,22 @@ serve_exec(const struct cli_cmd *cmd, struct cli_args *a)
 		case SERVE_ALLOW_RUN:
 			st.allow_run = 1;
 			break;
+		case SERVE_EVERY:
+			every = a->opts[i].arg;
+			break;
+		case SERVE_JITTER:
+			jitter = a->opts[i].arg;
+			break;
 		}
 	}
-	rc = 0;
-	if (serve_parse_listen(listen, &addr, &port) != 0)
+	/* --store without -c serves that store alone. */
+	for (i = 0; i < a->nsets; i++)
+		if (a->sets[i].info == &settings_table[SETTING_store])
+			store_opt = a->sets[i].arg;
+	st.sel = &a->sel;
+	if ((rc = serve_every_options(cmd, &st, every, jitter)) != 0)
+		;
+	else if (serve_parse_listen(listen, &addr, &port) != 0)
 		rc = cli_usage(cmd, "--listen takes ADDR:PORT, such as "
 		    "127.0.0.1:8470, not '%s'", listen);
 	else if (!serve_loopback(addr) && htpasswd == NULL && !no_auth)
@@ -613,12 +819,15 @@ serve_exec(const struct cli_cmd *cmd, struct cli_args *a)
 		    "connect", addr);
 	else if (st.allow_run && store_opt != NULL && a->inventory == NULL)
 		rc = cli_usage(cmd, "--allow-run needs the inventory (-c)");
+	else if (st.every > 0 && store_opt != NULL && a->inventory == NULL)
+		rc = cli_usage(cmd, "--every needs the inventory (-c)");
 	else if (htpasswd != NULL && serve_htpasswd(&st, htpasswd) != 0)
 		rc = KONG_EXIT_USAGE;
 	if (rc == 0)
+		st.engine = engine_create();
+	if (rc == 0)
 		rc = serve_open(&st, a, store_opt);
 	if (rc == 0) {
-		st.engine = engine_create();
 		serve_token(st.csrf);
 		st.render = render_create(st.store, st.inv, st.allow_run ?
 		    RENDER_RUN : 0);
@@ -637,6 +846,10 @@ serve_exec(const struct cli_cmd *cmd, struct cli_args *a)
 		event_free(st.sigint);
 		event_free(st.sigterm);
 	}
+	if (st.timer != NULL)
+		event_free(st.timer);
+	if (st.tick.sweep != NULL)
+		cli_sweep_clear(&st.tick);
 	if (st.sweep != NULL)
 		serve_run_done(st.sweep, &st);
 	if (st.http != NULL)
@@ -660,15 +873,19 @@ serve_exec(const struct cli_cmd *cmd, struct cli_args *a)
 const struct cli_cmd cli_serve_cmd = {
 	"serve",
 	"[-c INVENTORY] [--store PATH] [--listen ADDR:PORT] [--htpasswd FILE "
-	"| --no-auth] [--allow-run]",
+	"| --no-auth] [--allow-run] [--every DUR [--jitter DUR]] [SELECTORS]",
 	"the dashboard: results over time, from the store, over HTTP",
 	"Serves the board (/), the wallboard (/dashboard), /failed, a page per\n"
 	"site and per (site, test) with its history, /runs, /types/TYPE,\n"
 	"/servers/SERVER, JSON under /api/v1/, badges under /badge/ and\n"
 	"/metrics for Prometheus, all read from the store (docs/store.md).\n"
 	"It listens on loopback unless --listen says otherwise, and then only\n"
-	"with --htpasswd or --no-auth. It runs until SIGINT or SIGTERM.",
-	CLI_INVENTORY,
+	"with --htpasswd or --no-auth. With --every it also sweeps the fleet\n"
+	"(the selected pairs, with the sweep settings below) as kong check\n"
+	"does: the same log, lock, store, alerts and ping_url, one sweep at a\n"
+	"time. It runs until SIGINT or SIGTERM; a sweep in flight ends first,\n"
+	"with its run_end written.",
+	CLI_INVENTORY | CLI_SELECTORS | CLI_SWEEP,
 	serve_options,
 	0,
 	serve_exec,
