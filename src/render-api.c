@@ -9,7 +9,7 @@
 #include "render-int.h"
 
 /* A JSON body. */
-static void
+void
 render_json(struct render_out *o, json_t *v)
 {
 	char	*s;
@@ -22,7 +22,7 @@ render_json(struct render_out *o, json_t *v)
 	json_decref(v);
 }
 
-static json_t *
+json_t *
 render_jtime(int64_t us)
 {
 	char		 s[40];
@@ -36,7 +36,7 @@ render_jtime(int64_t us)
 	return (json_sprintf("%s.%06lldZ", s, (long long)(us % 1000000)));
 }
 
-static json_t *
+json_t *
 render_jstr(const char *s)
 {
 	return (s != NULL && *s != '\0' ? json_string(s) : json_null());
@@ -251,7 +251,7 @@ render_metrics(struct render *r, struct render_out *o)
 }
 
 /* Add "PATH[?server=S]" to a list. */
-static void
+void
 render_add_path(struct render *r, char ***v, size_t *n, struct buf *b)
 {
 	if (map_get(&r->written, b->data) != NULL) {
@@ -274,7 +274,8 @@ char **
 render_static_paths(struct render *r)
 {
 	static const char *const fixed[] = { "/", "/failed", "/dashboard",
-	    "/runs", "/style.css", "/api/v1/status" };
+	    "/runs", "/alerts", "/style.css", "/api/v1/status",
+	    "/api/v1/alerts" };
 	sqlite3_stmt	*st;
 	struct buf	 b;
 	char		**v = NULL;
@@ -293,6 +294,7 @@ render_static_paths(struct render *r)
 		render_add_path(r, &v, &n, &b);
 	}
 	sqlite3_finalize(st);
+	render_alert_paths(r, &b, &v, &n);
 	st = render_prepare(r, "SELECT DISTINCT site FROM pairs ORDER BY site");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		buf_adds(&b, "/sites/");

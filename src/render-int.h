@@ -11,6 +11,8 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include <jansson.h>
+
 #include "map.h"
 #include "render.h"
 
@@ -56,6 +58,7 @@ struct render_pair {
 enum render_link {
 	L_BOARD, L_FAILED, L_DASHBOARD, L_RUNS, L_RUN, L_SITE, L_PAIR, L_TYPE,
 	L_SERVER, L_CSS, L_BADGE_SITE, L_BADGE_PAIR, L_API_STATUS, L_METRICS,
+	L_ALERTS, L_ALERT,
 };
 
 /* The board's filters: which pairs a row shows. */
@@ -109,12 +112,23 @@ void	render_run(struct render *, const char *, struct render_out *);
 void	render_runs(struct render *, struct evkeyvalq *, struct render_out *);
 void	render_site(struct render *, const char *, struct render_out *);
 
+/* render-alerts.c */
+void	render_alert(struct render *, const char *, struct render_out *);
+void	render_alert_paths(struct render *, struct buf *, char ***, size_t *);
+void	render_alerts(struct render *, struct evkeyvalq *, struct render_out *);
+void	render_api_alerts(struct render *, const char *, struct evkeyvalq *,
+	    struct render_out *);
+
 /* render-api.c */
+void	render_add_path(struct render *, char ***, size_t *, struct buf *);
 void	render_api_history(struct render *, const char *, const char *,
 	    struct evkeyvalq *, struct render_out *);
 void	render_api_status(struct render *, struct render_out *);
 void	render_badge(struct render *, const char *, const char *,
 	    struct render_out *);
 void	render_metrics(struct render *, struct render_out *);
+void	render_json(struct render_out *, json_t *);
+json_t	*render_jstr(const char *);
+json_t	*render_jtime(int64_t);
 
 #endif

@@ -259,11 +259,13 @@ render_href(struct render *r, struct buf *b, enum render_link kind,
 	buf_init(&u);
 	switch (kind) {
 	case L_RUN:
+	case L_ALERT:
 	case L_SITE:
 	case L_TYPE:
 	case L_SERVER:
 	case L_BADGE_SITE:
-		buf_adds(&u, kind == L_RUN ? "/runs/" : kind == L_SITE ?
+		buf_adds(&u, kind == L_RUN ? "/runs/" : kind == L_ALERT ?
+		    "/alerts/" : kind == L_SITE ?
 		    "/sites/" : kind == L_TYPE ? "/types/" : kind == L_SERVER ?
 		    "/servers/" : "/badge/");
 		render_url_segment(&u, a);
@@ -283,7 +285,8 @@ render_href(struct render *r, struct buf *b, enum render_link kind,
 		buf_adds(&u, kind == L_BOARD ? "/" : kind == L_FAILED ?
 		    "/failed" : kind == L_DASHBOARD ? "/dashboard" :
 		    kind == L_RUNS ? "/runs" : kind == L_CSS ? "/style.css" :
-		    kind == L_API_STATUS ? "/api/v1/status" : "/metrics");
+		    kind == L_API_STATUS ? "/api/v1/status" : kind ==
+		    L_ALERTS ? "/alerts" : "/metrics");
 		break;
 	}
 	if (kind != L_PAIR)
@@ -427,6 +430,7 @@ render_head(struct render *r, struct buf *b, const char *title, int refresh)
 	render_a(r, b, L_BOARD, NULL, NULL, NULL, "Kong");
 	render_a(r, b, L_FAILED, NULL, NULL, NULL, "Failed");
 	render_a(r, b, L_RUNS, NULL, NULL, NULL, "Runs");
+	render_a(r, b, L_ALERTS, NULL, NULL, NULL, "Alerts");
 	render_a(r, b, L_DASHBOARD, NULL, NULL, NULL, "Wallboard");
 	render_a(r, b, L_API_STATUS, NULL, NULL, NULL, "API");
 	buf_adds(b, "</nav></header><main><h1>");
@@ -1137,6 +1141,13 @@ render_page(struct render *r, const char *path, const char *query,
 		render_runs(r, &q, o);
 	else if (n == 2 && strcmp(seg[0], "runs") == 0)
 		render_run(r, seg[1], o);
+	else if (n == 1 && strcmp(seg[0], "alerts") == 0)
+		render_alerts(r, &q, o);
+	else if (n == 2 && strcmp(seg[0], "alerts") == 0)
+		render_alert(r, seg[1], o);
+	else if ((n == 3 || n == 4) && strcmp(seg[0], "api") == 0 &&
+	    strcmp(seg[1], "v1") == 0 && strcmp(seg[2], "alerts") == 0)
+		render_api_alerts(r, n == 4 ? seg[3] : NULL, &q, o);
 	else if (n == 2 && strcmp(seg[0], "sites") == 0)
 		render_site(r, seg[1], o);
 	else if (n == 3 && strcmp(seg[0], "sites") == 0)

@@ -429,6 +429,58 @@ has "$tmp/stuck.err" 'mail to rem@example.com not delivered after 1 attempt: int
 is "$(jq -r 'select(.record=="run_end") | .alerts.undelivered' "$stuck/kong.jsonl")" 1 "run_end is written and says so"
 up rem
 
+# --- what was sent to whom: /alerts and /api/v1/alerts -----------------------
+db=$inv/kong.db
+total=$(sqlite3 "$db" 'SELECT count(*) FROM alert_outbox')
+newest=$(sqlite3 "$db" 'SELECT max(id) FROM alert_outbox')
+# A message whose fields are hostile: the pages must escape them.
+sqlite3 "$db" "INSERT INTO alert_outbox (run, created_us, transport, recipients, subject, text, payload, attempts, last_error) VALUES ('r<b>1', 1, 'mail', 'x<script>alert(1)</script>@example.com', 'Kong: <img src=x onerror=alert(2)>', 'line <script>alert(3)</script>', '', 2, 'refused <i>')"
+hostile=$((newest + 1))
+"$KONG" html -c "$inv" --out "$tmp/static" > /dev/null 2>&1
+is "$?" 0 "kong html writes the alerts pages"
+has "$tmp/static/alerts.html" "<h1>Alerts</h1>" "alerts.html"
+is "$(grep -c '<tr class=' "$tmp/static/alerts.html")" "$(( total + 1 > 50 ? 50 : total + 1 ))" \
+    "one row per message, the newest page of them"
+has "$tmp/static/alerts.html" 'href="alerts/'"$hostile"'.html"' "each links to its message"
+has "$tmp/static/alerts.html" 'mail: ops@example.com' "naming whom it went to"
+has "$tmp/static/alerts.html" "webhook: http://127.0.0.1:$HP/…" "a webhook by its scheme and host"
+hasnt "$tmp/static/alerts.html" "127.0.0.1:$HP/hook" "never its path (Slack's carries the token)"
+has "$tmp/static/alerts.html" 'not delivered</span> after 2 attempts: refused &lt;i&gt;' \
+    "an undelivered message says so, with the last error"
+has "$tmp/static/alerts.html" '>delivered <time' "a delivered one says when"
+hasnt "$tmp/static/alerts.html" '<script|<img|<b>1|<i>' "hostile fields are escaped on the list"
+has "$tmp/static/alerts/$hostile.html" 'line &lt;script&gt;alert\(3\)&lt;/script&gt;' \
+    "the message page shows its text, escaped"
+hasnt "$tmp/static/alerts/$hostile.html" '<script|<img' "and nothing live"
+has "$tmp/static/index.html" 'href="alerts.html">Alerts</a>' "the navigation links to the alerts"
+jq -r '[(.alerts | length), .alerts[0].id, .alerts[0].subject, (.alerts[0] | has("text"))] | join("|")' \
+    "$tmp/static/api/v1/alerts.json" > "$tmp/api"
+is "$(cat "$tmp/api")" "$(( total + 1 > 50 ? 50 : total + 1 ))|$hostile|Kong: <img src=x onerror=alert(2)>|false" \
+    "api/v1/alerts.json: newest first, the subject as it was, no text in the list"
+is "$(jq -r .text "$tmp/static/api/v1/alerts/$hostile.json")" "line <script>alert(3)</script>" \
+    "api/v1/alerts/ID.json carries the text"
+sdb=$("$KONG" serve -c "$inv" --listen 127.0.0.1:0 > "$tmp/serve.out" 2> "$tmp/serve.err" & echo $!)
+PIDS="$PIDS $sdb"
+for _i in $(seq 100); do
+	URL=$(sed -n 's/^kong serve: listening on \(http[^ ]*\)\/$/\1/p' "$tmp/serve.out")
+	[ -n "$URL" ] && break; sleep 0.05
+done
+code() { curl -s -o "$tmp/body" -w '%{http_code}' "$URL$1"; }
+is "$(code /alerts)" 200 "kong serve: /alerts"
+is "$(code "/api/v1/alerts?limit=2")" 200 "/api/v1/alerts?limit=2"
+is "$(jq -r '[.alerts[].id] | join(",")' "$tmp/body")" "$hostile,$newest" "the two newest"
+is "$(jq -r .next "$tmp/body")" "$newest" "and where the next page starts"
+code "/api/v1/alerts?limit=500&before=$newest" > /dev/null
+is "$(jq -r '[.alerts[].id] | (length|tostring) + " " + (max|tostring)' "$tmp/body")" \
+    "$((total - 1)) $((newest - 1))" "?before= pages back through every older message"
+is "$(code /alerts/999999)" 404 "no such message: 404"
+is "$(code /alerts/x1)" 404 "not a message number: 404"
+is "$(code /api/v1/alerts/999999)" 404 "the API says 404 too"
+is "$(code "/api/v1/alerts?limit=0")" 400 "a bad limit: 400"
+is "$(code "/alerts?before=no")" 400 "a bad before: 400"
+kill "$sdb"; wait "$sdb" 2>/dev/null
+sqlite3 "$db" "DELETE FROM alert_outbox WHERE id = $hostile"
+
 # --- STARTTLS: required by default, verified with the test's own CA ---------
 if command -v openssl >/dev/null 2>&1; then
 	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
