@@ -61,6 +61,7 @@ int		 alert_outbox_mark(struct alert_db *, const struct alert_msg *);
 char		*alert_last_run(struct alert_db *);
 char		*alert_newest_run(struct alert_db *);
 void		 alert_msgs_free(struct alert_msg *, size_t);
+void		 alert_msg_clear(struct alert_msg *);
 int		 alert_silence_add(struct alert_db *, struct silence *);
 int		 alert_silence_list(struct alert_db *, int, struct silence **,
 		     size_t *);
@@ -78,6 +79,9 @@ void		 alerts_free(struct alerts *);
 struct sink	*alerts_sink(struct alerts *);
 void		 alerts_attach(struct alerts *, struct sweep *);
 int		 alerts_interrupt(struct alerts *);
+int		 alerts_tell(struct engine *, const struct inventory *,
+		     const struct settings *, const char *, const char *,
+		     void (*)(void *), void *);
 int		 alerts_decide_run(struct alerts *, const char *, int, char **);
 size_t		 alerts_queued(const struct alerts *);
 void		 alerts_print(const struct alert_msg *, size_t, FILE *);
@@ -85,6 +89,18 @@ int		 alerts_attr(const char *, const char *, const char *, char **);
 
 /* alert-deliver.c: the outbox, delivered on a loop. */
 struct alert_delivery;
+#define ALERT_MAIL	0x1
+#define ALERT_WEBHOOK	0x2
+int		 alert_transport(const char *);
+struct alert_delivery *alert_deliver_from(struct engine *,
+		     const struct settings *, struct alert_db *, int64_t, int,
+		     void (*)(struct alert_delivery *, void *), void *);
+struct alert_delivery *alert_deliver_msgs(struct engine *,
+		     const struct settings *, struct alert_msg *, size_t,
+		     void (*)(struct alert_delivery *, void *), void *);
+int		 alert_delivery_failing(const struct alert_delivery *);
+const struct alert_msg *alert_delivery_msgs(const struct alert_delivery *,
+		     size_t *);
 struct alert_delivery *alert_deliver(struct engine *, const struct settings *,
 		     struct alert_db *, void (*)(struct alert_delivery *, void *),
 		     void *);

@@ -136,6 +136,7 @@ struct cli_sweep {
 	struct alerts	*alerts;
 	struct pinger	*pinger;	/* [kong] ping_url */
 	int		 lock;		/* the lock file's fd, or -1 */
+	int		 in_loop;	/* wired from a callback of the loop */
 	void		(*done)(struct cli_sweep *, void *);
 	void		*arg;
 };

@@ -147,7 +147,7 @@ deliver_xfer_cb(struct xfer *x, void *arg)
 	xfer_clear(&s->x);
 	curl_easy_cleanup(s->easy);
 	s->easy = NULL;
-	if (alert_outbox_mark(d->db, m) != 0)
+	if (d->db != NULL && alert_outbox_mark(d->db, m) != 0)
 		fprintf(stderr, "kong: the outbox could not be written: %s\n",
 		    alert_db_error(d->db));
 	if (m->error == NULL) {
@@ -217,7 +217,8 @@ deliver_try(struct deliver_slot *s)
 		free(m->error);
 		m->error = cause;
 		m->attempts++;
-		alert_outbox_mark(d->db, m);
+		if (d->db != NULL)
+			alert_outbox_mark(d->db, m);
 		d->failed++;
 		deliver_finished(s);
 		return;
@@ -257,14 +258,11 @@ deliver_more(struct alert_delivery *d)
 	}
 }
 
-/*
- * Deliver every pending message of db on e; done is called from the loop
- * once all are over (at once if there are none).
- */
-struct alert_delivery *
-alert_deliver(struct engine *e, const struct settings *set,
-    struct alert_db *db, void (*done)(struct alert_delivery *, void *),
-    void *arg)
+/* A delivery of v (owned from now on); db NULL: not from the outbox. */
+static struct alert_delivery *
+deliver_start(struct engine *e, const struct settings *set,
+    struct alert_db *db, struct alert_msg *v, size_t n,
+    void (*done)(struct alert_delivery *, void *), void *arg)
 {
 	struct alert_delivery	*d;
 
@@ -277,9 +275,8 @@ alert_deliver(struct engine *e, const struct settings *set,
 	engine_task_init(&d->task, deliver_done_cb, d);
 	if (set->smtp != NULL)
 		d->password = smtp_password(set, &d->cause);
-	if (alert_outbox_list(db, NULL, 1, &d->v, &d->n) != 0)
-		fprintf(stderr, "kong: the outbox could not be read: %s\n",
-		    alert_db_error(db));
+	d->v = v;
+	d->n = n;
 	d->slots = xcalloc(d->n + 1, sizeof *d->slots);
 	d->left = d->n;
 	if (d->n == 0)
@@ -287,6 +284,87 @@ alert_deliver(struct engine *e, const struct settings *set,
 	else
 		deliver_more(d);
 	return (d);
+}
+
+/*
+ * Deliver every pending message of db on e; done is called from the loop
+ * once all are over (at once if there are none).
+ */
+struct alert_delivery *
+alert_deliver(struct engine *e, const struct settings *set,
+    struct alert_db *db, void (*done)(struct alert_delivery *, void *),
+    void *arg)
+{
+	return (alert_deliver_from(e, set, db, 0, 0, done, arg));
+}
+
+/*
+ * The same for the pending messages from message id on, leaving those of
+ * the transports in skip (ALERT_MAIL, ALERT_WEBHOOK) for the next run.
+ */
+struct alert_delivery *
+alert_deliver_from(struct engine *e, const struct settings *set,
+    struct alert_db *db, int64_t id, int skip,
+    void (*done)(struct alert_delivery *, void *), void *arg)
+{
+	struct alert_msg	*v = NULL;
+	size_t			 n = 0, i, k;
+
+	if (alert_outbox_list(db, NULL, 1, &v, &n) != 0)
+		fprintf(stderr, "kong: the outbox could not be read: %s\n",
+		    alert_db_error(db));
+	for (i = k = 0; i < n; i++) {
+		if (v[i].id < id || (alert_transport(v[i].transport) & skip)) {
+			alert_msg_clear(&v[i]);
+			continue;
+		}
+		v[k++] = v[i];
+	}
+	return (deliver_start(e, set, db, v, k, done, arg));
+}
+
+/*
+ * Deliver messages that could not be kept in the outbox (the store is what
+ * failed): one try each, with the usual retries, recorded nowhere.
+ */
+struct alert_delivery *
+alert_deliver_msgs(struct engine *e, const struct settings *set,
+    struct alert_msg *v, size_t n,
+    void (*done)(struct alert_delivery *, void *), void *arg)
+{
+	return (deliver_start(e, set, NULL, v, n, done, arg));
+}
+
+/* ALERT_MAIL or ALERT_WEBHOOK for a transport's name; 0 for "none". */
+int
+alert_transport(const char *name)
+{
+	if (strcmp(name, "mail") == 0)
+		return (ALERT_MAIL);
+	if (strcmp(name, "webhook") == 0)
+		return (ALERT_WEBHOOK);
+	return (0);
+}
+
+/* The transports that failed to deliver at least one message. */
+int
+alert_delivery_failing(const struct alert_delivery *d)
+{
+	size_t	i;
+	int	bad = 0;
+
+	for (i = 0; i < d->n; i++)
+		if (d->v[i].delivered_us == 0 && d->v[i].error != NULL)
+			bad |= alert_transport(d->v[i].transport);
+	return (bad);
+}
+
+/* The messages and what became of them. */
+const struct alert_msg *
+alert_delivery_msgs(const struct alert_delivery *d, size_t *n)
+{
+	*n = d->n;
+	return (d->v);
 }
 
 /*
@@ -327,7 +405,8 @@ alert_delivery_cancel(struct alert_delivery *d)
 		evtimer_del(s->timer);
 		free(s->m->error);
 		s->m->error = xstrdup("interrupted");
-		alert_outbox_mark(d->db, s->m);
+		if (d->db != NULL)
+			alert_outbox_mark(d->db, s->m);
 		s->busy = 0;
 		d->failed++;
 	}

@@ -421,16 +421,23 @@ alert_msgs_free(struct alert_msg *v, size_t n)
 {
 	size_t	i;
 
-	for (i = 0; i < n; i++) {
-		free(v[i].run);
-		free(v[i].transport);
-		free(v[i].to);
-		free(v[i].subject);
-		free(v[i].text);
-		free(v[i].payload);
-		free(v[i].error);
-	}
+	for (i = 0; i < n; i++)
+		alert_msg_clear(&v[i]);
 	free(v);
+}
+
+/* Free what a message holds (not the message). */
+void
+alert_msg_clear(struct alert_msg *m)
+{
+	free(m->run);
+	free(m->transport);
+	free(m->to);
+	free(m->subject);
+	free(m->text);
+	free(m->payload);
+	free(m->error);
+	memset(m, 0, sizeof *m);
 }
 
 /* Add a silence; sets s->id. Returns 0 or -1. */

@@ -88,7 +88,11 @@ struct alerts {
 	char			*error;		/* the store failed */
 	struct sweep		*sweep;
 	struct run_info		*run;
-	struct alert_delivery	*delivery;
+	struct alert_delivery	*delivery;	/* the outbox */
+	struct alert_delivery	*admin;		/* then Kong's own problems */
+	int64_t			 last_id;	/* the outbox's, last queued */
+	size_t			 told;		/* messages about Kong itself */
+	int			 cancelled;	/* a signal stopped delivery */
 	struct engine_task	 task;
 	int			 dry;		/* decide, keep nothing */
 };
@@ -200,6 +204,7 @@ alerts_free(struct alerts *a)
 	free(a->groups);
 	alert_silences_free(a->sil, a->nsil);
 	alert_delivery_free(a->delivery);
+	alert_delivery_free(a->admin);
 	free(a->error);
 	map_free(&a->warned, NULL);
 	free(a);
@@ -1097,7 +1102,10 @@ alert_queue(struct alerts *a, const char *transport, const char *to,
 	m.payload = (char *)payload;
 	m.created_us = realtime_usec();
 	a->queued++;
-	return (alert_outbox_add(a->db, &m));
+	if (alert_outbox_add(a->db, &m) != 0)
+		return (-1);
+	a->last_id = m.id;
+	return (0);
 }
 
 /* Compose one recipient's message (NULL to: the webhook's) and queue it. */
@@ -1342,6 +1350,251 @@ alert_run(struct alerts *a, uint64_t now)
 	return (alert_run_close(a, rc));
 }
 
+/* --- Kong's own problems, for the admins ---------------------------------- */
+
+static void	alert_delivered(struct alert_delivery *, void *);
+
+/*
+ * Messages about Kong itself, to each admin (a mail) and the webhook: into
+ * the outbox when v is NULL (returns 0 or -1), else appended to *v for a
+ * delivery the store has no part in (the store is what failed).
+ */
+static int
+alert_admin_messages(struct alerts *a, const char *kind, const char *subject,
+    const char *text, json_t *extra, struct alert_msg **v, size_t *n)
+{
+	char *const	*admins = a->inv->recipients;
+	struct alert_msg *m;
+	struct buf	 h;
+	json_t		*doc;
+	char		*mail, *t, *s;
+	size_t		 i;
+	int		 rc = 0;
+
+	buf_init(&h);
+	buf_adds(&h, "<html><body><pre>");
+	alert_html_add(&h, text);
+	buf_adds(&h, "</pre></body></html>\n");
+	buf_addc(&h, '\0');
+	for (i = 0; admins != NULL && admins[i] != NULL && rc == 0; i++) {
+		mail = alert_mail(a, admins[i], subject, text, h.data,
+		    a->queued + a->told);
+		if (v == NULL)
+			rc = alert_queue(a, a->set->smtp != NULL ? "mail" :
+			    "none", admins[i], subject, text, mail);
+		else if (a->set->smtp != NULL) {
+			*v = xreallocarray(*v, *n + 1, sizeof **v);
+			m = &(*v)[(*n)++];
+			memset(m, 0, sizeof *m);
+			m->run = xstrdup(a->run->id);
+			m->transport = xstrdup("mail");
+			m->to = xstrdup(admins[i]);
+			m->subject = xstrdup(subject);
+			m->text = xstrdup(text);
+			m->payload = mail;
+			mail = NULL;
+		}
+		free(mail);
+		a->told++;
+	}
+	if (rc == 0 && a->set->webhook != NULL) {
+		t = record_time(realtime_usec());
+		doc = json_pack("{s:s, s:s, s:s, s:s, s:s}", "run", a->run->id,
+		    "time", t, "subject", subject, "text", text, "kong", kind);
+		free(t);
+		if (doc == NULL)
+			fatal("json_pack failed for the webhook");
+		if (extra != NULL)
+			json_object_update(doc, extra);
+		s = json_dumps(doc, JSON_COMPACT);
+		json_decref(doc);
+		if (v == NULL)
+			rc = alert_queue(a, "webhook", a->set->webhook, subject,
+			    text, s);
+		else {
+			*v = xreallocarray(*v, *n + 1, sizeof **v);
+			m = &(*v)[(*n)++];
+			memset(m, 0, sizeof *m);
+			m->run = xstrdup(a->run->id);
+			m->transport = xstrdup("webhook");
+			m->to = xstrdup(a->set->webhook);
+			m->subject = xstrdup(subject);
+			m->text = xstrdup(text);
+			m->payload = s;
+			s = NULL;
+		}
+		free(s);
+		a->told++;
+	}
+	buf_free(&h);
+	return (rc);
+}
+
+/*
+ * Messages that could not be delivered: the admins are told once per
+ * outage (alert_meta delivery_trouble holds the run it began in, and is
+ * cleared when a run delivers everything), by the transports that worked
+ * this run now and by the others when they work again. Returns how many
+ * messages it queued, from a->last_id - a->told + 1 on.
+ */
+static size_t
+alert_delivery_trouble(struct alerts *a, const struct alert_delivery *d)
+{
+	const struct alert_msg	*v;
+	struct buf		 t;
+	json_t			*bad;
+	char			*was, subject[128];
+	size_t			 n, i, nbad = 0;
+	int			 rc;
+
+	a->told = 0;
+	if (a->dry)
+		return (0);
+	v = alert_delivery_msgs(d, &n);
+	bad = json_array();
+	buf_init(&t);
+	for (i = 0; i < n; i++) {
+		if (v[i].delivered_us != 0 || v[i].error == NULL)
+			continue;
+		nbad++;
+		buf_printf(&t, "- %s to %s: not delivered after %ld attempt%s: "
+		    "%s\n", v[i].transport, strcmp(v[i].transport, "webhook")
+		    == 0 ? "the webhook" : v[i].to, v[i].attempts,
+		    v[i].attempts == 1 ? "" : "s", v[i].error);
+		json_array_append_new(bad, json_pack("{s:s, s:s, s:I, s:s}",
+		    "transport", v[i].transport, "to", strcmp(v[i].transport,
+		    "webhook") == 0 ? "the webhook" : v[i].to, "attempts",
+		    (json_int_t)v[i].attempts, "error", v[i].error));
+	}
+	was = alert_meta_get(a->db, "delivery_trouble");
+	if (nbad == 0 || was != NULL) {
+		if (nbad == 0 && n > 0 && was != NULL)
+			alert_meta_set(a->db, "delivery_trouble", NULL);
+		free(was);
+		json_decref(bad);
+		buf_free(&t);
+		return (0);
+	}
+	snprintf(subject, sizeof subject, "Kong: %zu alert message%s could not "
+	    "be delivered", nbad, nbad == 1 ? "" : "s");
+	buf_printf(&t, "\nKong could not deliver %zu of the %zu alert messages "
+	    "it sent at the end of run %s (above). They are kept in its "
+	    "outbox and tried again at every run; kong alert delivers them at "
+	    "once, kong alert --dry-run shows them.\n\nYou are told once, "
+	    "until a run delivers everything again. If this came by mail, mail "
+	    "works again, and the held messages come with it.\n", nbad, n,
+	    a->run->id);
+	buf_addc(&t, '\0');
+	if (alert_db_begin(a->db) != 0) {
+		json_decref(bad);
+		buf_free(&t);
+		return (0);
+	}
+	rc = alert_meta_set(a->db, "delivery_trouble", a->run->id);
+	if (rc == 0)
+		rc = alert_admin_messages(a, "undelivered", subject, t.data,
+		    json_pack("{s:o}", "undelivered", bad), NULL, NULL);
+	else
+		json_decref(bad);
+	buf_free(&t);
+	if (rc != 0 || alert_db_commit(a->db) != 0) {
+		alert_db_rollback(a->db);
+		a->told = 0;
+	}
+	return (a->told);
+}
+
+/*
+ * The alert state could not be written, so this run's alerts are lost:
+ * tell the admins directly, without the outbox. Returns the delivery, or
+ * NULL when there is no one to tell.
+ */
+static struct alert_delivery *
+alert_store_trouble(struct alerts *a)
+{
+	struct alert_msg	*v = NULL;
+	size_t			 n = 0;
+	char			*text, subject[] = "Kong: the alert state could "
+				    "not be written";
+
+	a->told = 0;
+	text = xstrfmt("Kong could not write its alert state at the end of "
+	    "run %s: %s.\n\nNo alert of this run was decided or sent: failures "
+	    "and recoveries of this run are not reported. The store is %s; "
+	    "check its disk, its permissions and that nothing holds it "
+	    "locked.\n", a->run->id, a->error, a->set->store != NULL ?
+	    a->set->store : "kong.db beside the log");
+	alert_admin_messages(a, "store", subject, text, NULL, &v, &n);
+	free(text);
+	if (n == 0) {
+		free(v);
+		return (NULL);
+	}
+	return (alert_deliver_msgs(a->engine, a->set, v, n, alert_delivered,
+	    a));
+}
+
+/* A message to the admins, delivered on its own (see alerts_tell). */
+struct alert_tell {
+	struct alerts		*a;
+	struct run_info		 run;
+	struct alert_delivery	*d;
+	void			(*done)(void *);
+	void			*arg;
+};
+
+static void
+alert_told(struct alert_delivery *d, void *arg)
+{
+	struct alert_tell	*t = arg;
+
+	alert_delivery_report(d, stderr, "kong");
+	alert_delivery_free(t->d);
+	t->a->delivery = NULL;
+	alerts_free(t->a);
+	if (t->done != NULL)
+		t->done(t->arg);
+	free(t);
+}
+
+/*
+ * Tell the admins of a problem of Kong's that stops a run before it starts
+ * (the store cannot be opened): a mail each and the webhook, delivered on
+ * e without the store; done (may be NULL) is called when it is over, and
+ * everything is freed. Returns 0, or -1 if there is no one to tell.
+ */
+int
+alerts_tell(struct engine *e, const struct inventory *inv,
+    const struct settings *set, const char *subject, const char *text,
+    void (*done)(void *), void *arg)
+{
+	struct alert_tell	*t;
+	struct alert_msg	*v = NULL;
+	size_t			 n = 0;
+	char			 id[64];
+	time_t			 now = time(NULL);
+	struct tm		 tm;
+
+	t = xcalloc(1, sizeof *t);
+	t->a = alerts_create(e, inv, set, NULL);
+	gmtime_r(&now, &tm);
+	strftime(id, sizeof id, "%Y%m%dT%H%M%SZ-kong", &tm);
+	t->run.id = id;
+	t->a->run = &t->run;
+	alert_admin_messages(t->a, "store", subject, text, NULL, &v, &n);
+	t->a->run = NULL;
+	if (n == 0) {
+		free(v);
+		alerts_free(t->a);
+		free(t);
+		return (-1);
+	}
+	t->done = done;
+	t->arg = arg;
+	t->d = alert_deliver_msgs(e, set, v, n, alert_told, t);
+	return (0);
+}
+
 /* What alerting did, for run_end. */
 static json_t *
 alert_json(struct alerts *a)
@@ -1355,6 +1608,9 @@ alert_json(struct alerts *a)
 	json_object_set_new(o, "queued", json_integer((json_int_t)a->queued));
 	if (a->fleet == 1)
 		json_object_set_new(o, "fleet", json_string("unreachable"));
+	if (a->told > 0)
+		json_object_set_new(o, "admins_told", json_integer(
+		    (json_int_t)a->told));
 	if (a->error != NULL)
 		json_object_set_new(o, "error", json_string(a->error));
 	return (o);
@@ -1366,7 +1622,7 @@ alert_resume_cb(void *arg)
 	struct alerts	*a = arg;
 
 	/* run_end says it only when there was something to say. */
-	if (a->queued > 0 || a->fleet != 0 || a->error != NULL ||
+	if (a->queued > 0 || a->fleet != 0 || a->error != NULL || a->told > 0 ||
 	    (a->delivery != NULL && alert_delivery_tried(a->delivery) > 0))
 		a->run->alerts = alert_json(a);
 	sweep_resume(a->sweep);		/* may end the loop */
@@ -1377,8 +1633,18 @@ alert_delivered(struct alert_delivery *d, void *arg)
 {
 	struct alerts	*a = arg;
 
-	(void)d;
-	alert_delivery_report(a->delivery, stderr, "kong check");
+	alert_delivery_report(d, stderr, "kong");
+	if (d == a->delivery && !a->cancelled) {
+		/* Then what the admins should know of Kong itself. */
+		if (a->error != NULL)
+			a->admin = alert_store_trouble(a);
+		else if (alert_delivery_trouble(a, d) > 0)
+			a->admin = alert_deliver_from(a->engine, a->set, a->db,
+			    a->last_id - (int64_t)a->told + 1,
+			    alert_delivery_failing(d), alert_delivered, a);
+		if (a->admin != NULL)
+			return;
+	}
 	engine_queue(a->engine, &a->task);
 }
 
@@ -1501,7 +1767,12 @@ alerts_queued(const struct alerts *a)
 int
 alerts_interrupt(struct alerts *a)
 {
-	return (a != NULL ? alert_delivery_cancel(a->delivery) : 0);
+	if (a == NULL)
+		return (0);
+	a->cancelled = 1;
+	if (a->admin != NULL)
+		return (alert_delivery_cancel(a->admin));
+	return (alert_delivery_cancel(a->delivery));
 }
 
 /* Print messages, as kong alert --dry-run does. */

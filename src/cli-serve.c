@@ -424,6 +424,7 @@ serve_every_cb(evutil_socket_t fd, short kind, void *arg)
 	st->tick.command = "serve";
 	st->tick.engine = st->engine;
 	st->tick.lock = -1;
+	st->tick.in_loop = 1;
 	st->tick.sweep = sweep_create(st->engine, &plan);
 	if (sweep_compile(st->tick.sweep, stderr) > 0)
 		rc = KONG_EXIT_USAGE;

@@ -9,6 +9,8 @@
  */
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "alert.h"
 #include "cli.h"
 #include "lock.h"
@@ -45,6 +47,40 @@ cli_sweep_lock(struct cli_sweep *cs, const struct inventory *inv,
 	return (rc == 0 ? 0 : rc == 1 ? KONG_EXIT_LOCKED : KONG_EXIT_IO);
 }
 
+static void
+cli_sweep_told(void *arg)
+{
+	struct cli_sweep	*cs = arg;
+
+	if (!cs->in_loop)
+		event_base_loopbreak(engine_base(cs->engine));
+}
+
+/*
+ * Nothing runs because the store cannot be opened: the admins are told
+ * (alerts_tell), on the loop if it runs, else on a loop run for it here.
+ */
+static void
+cli_sweep_tell(struct cli_sweep *cs, const struct inventory *inv,
+    const struct settings *set, const char *cause)
+{
+	char	*text, host[256];
+
+	if (gethostname(host, sizeof host) != 0)
+		snprintf(host, sizeof host, "this machine");
+	host[sizeof host - 1] = '\0';
+	text = xstrfmt("kong %s on %s could not open the store %s.\n\n"
+	    "Alerting keeps its state there, so nothing was checked: a run "
+	    "whose alerts cannot be decided would lose them. Every run tells "
+	    "you again until the store opens; check its disk, its permissions "
+	    "and its path ([kong] store).\n", cs->command, host, cause);
+	if (alerts_tell(cs->engine, inv, set, "Kong: the store cannot be "
+	    "opened; nothing was checked", text, cli_sweep_told, cs) == 0 &&
+	    !cs->in_loop)
+		event_base_dispatch(engine_base(cs->engine));
+	free(text);
+}
+
 /* Alerting, with its tables in the store. Returns 0 or an exit status. */
 static int
 cli_sweep_alerts(struct cli_sweep *cs, const struct inventory *inv,
@@ -64,6 +100,7 @@ cli_sweep_alerts(struct cli_sweep *cs, const struct inventory *inv,
 		/* Alerts would be lost: nothing runs (docs/alerts.md). */
 		fprintf(stderr, "kong %s: cannot open the store %s\n",
 		    cs->command, cause);
+		cli_sweep_tell(cs, inv, set, cause);
 		free(cause);
 		return (KONG_EXIT_IO);
 	}
