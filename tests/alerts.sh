@@ -524,6 +524,61 @@ INI
 	is "$(mails "$plain")" 0 "no STARTTLS offered: nothing sent in clear"
 	has "$tmp/tls.err" 'mail to rem@example.com not delivered' "and it says so"
 	up rem
+
+	# --- SMTP AUTH, required by the server, over STARTTLS only ------------
+	authdir=$tmp/authmail
+	SMTP_AUTH=kong:s3cret-pw smtp_start "$authdir" "$tmp/cert.pem" "$tmp/key.pem" require
+	au=$tmp/auth
+	mkdir -p "$au"
+	printf 's3cret-pw\n' > "$au/smtp-password"
+	chmod 600 "$au/smtp-password"
+	cat > "$au/kong.ini" <<INI
+[kong]
+smtp = smtp://127.0.0.1:$SMTP_PORT
+smtp_cafile = $tmp/cert.pem
+smtp_user = kong
+smtp_password_file = smtp-password
+failure_threshold = 1
+alert_retries = 0
+
+[site rem]
+url = http://127.0.0.1:$P/rem/
+managers = rem@example.com
+
+[test state]
+sites = rem
+body =
+    go {{ site.url }}state.txt
+    find "up"
+INI
+	flip() { up rem; "$KONG" check -c "$au" -q 2>/dev/null; down rem; "$KONG" check -c "$au" -q 2> "$tmp/auth.err"; }
+	down rem
+	"$KONG" check -c "$au" -q 2> "$tmp/auth.err"
+	is "$(mails "$authdir")" 1 "SMTP AUTH with smtp_user and smtp_password_file: delivered"
+	f=$(new_mails "$authdir" 0 | head -1)
+	is "$(part "$f" header:X-Envelope-Auth) $(part "$f" header:X-Envelope-TLS)" "kong yes" \
+	    "authenticated as smtp_user, after STARTTLS"
+	printf 'wrong-pw\n' > "$au/smtp-password"
+	flip
+	is "$(mails "$authdir")" 1 "a wrong password: not delivered"
+	has "$tmp/auth.err" 'mail to rem@example.com not delivered after 1 attempt: .*(Login denied|auth)' \
+	    "and it says the login was refused"
+	cat "$au/kong.jsonl" "$tmp/auth.err" > "$tmp/auth.all"
+	sqlite3 "$au/kong.db" 'SELECT * FROM alert_outbox' >> "$tmp/auth.all"
+	hasnt "$tmp/auth.all" 's3cret-pw|wrong-pw' "no password in the log, stderr or the outbox"
+	chmod 644 "$au/smtp-password"
+	flip
+	has "$tmp/auth.err" 'smtp_password_file .*smtp-password is readable by others \(mode 0644\): chmod 600 it' \
+	    "a password file others can read is refused, saying what to do"
+	sed -i '/^smtp_password_file/d' "$au/kong.ini"
+	up rem; "$KONG" check -c "$au" -q 2>/dev/null; down rem
+	m=$(mails "$authdir")
+	KONG_SMTP_PASSWORD=s3cret-pw "$KONG" check -c "$au" -q 2> "$tmp/auth.err"
+	is "$(sqlite3 "$au/kong.db" "SELECT count(*) FROM alert_outbox WHERE delivered_us IS NULL")" 0 \
+	    "the password from \$KONG_SMTP_PASSWORD: everything delivered, the held mails too"
+	ok_more=$(( $(mails "$authdir") - m ))
+	is "$([ $ok_more -ge 1 ] && echo yes)" yes "($ok_more mails)"
+	up rem
 fi
 
 echo "1..$n"
