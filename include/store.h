@@ -31,8 +31,33 @@ struct store;
 #define STORE_DAY	86400
 
 /* How long rollups are kept. */
-#define STORE_HOURLY_KEEP_S	(35 * STORE_DAY)
+#define STORE_HOURLY_KEEP_S	(8 * STORE_DAY)		/* the 7 d chart */
 #define STORE_DAILY_KEEP_S	(400 * STORE_DAY)
+
+/*
+ * Rollups are packed once only charts read them: per pair and period, a
+ * row of rollups_cold holds STORE_COLD_SLOTS periods, each its counts and
+ * min, max and sum (varints of 100 us) and the histogram buckets of its
+ * p50 and p95 (no longer the whole histogram). Hours are packed after a day (the 24 h uptime reads
+ * the rows), days after 8 (the 7 d uptime).
+ */
+#define STORE_COLD_SLOTS	32	/* ~400 bytes: 9 rows to a page */
+#define STORE_HOUR_COLD_S	(25 * STORE_HOUR)
+#define STORE_DAY_COLD_S	(8 * STORE_DAY)
+
+struct store_cold {
+	int64_t		 t;		/* the period's start, in seconds */
+	int64_t		 count;
+	int64_t		 failures;
+	int64_t		 min_us;
+	int64_t		 max_us;
+	int64_t		 sum_us;
+	int64_t		 p50_us;
+	int64_t		 p95_us;
+};
+
+size_t		 store_cold_decode(int, int64_t, const void *, size_t,
+		     struct store_cold *);
 
 /* The last durations kept with each pair's latest result. */
 #define STORE_SPARK	50

@@ -59,43 +59,94 @@ render_site(struct render *r, const char *site, struct render_out *o)
 	render_foot(r, b);
 }
 
+/* One point of a chart. */
+struct render_point {
+	int64_t	t;
+	int64_t	p50;
+	int64_t	p95;
+};
+
+static int
+render_point_cmp(const void *a, const void *b)
+{
+	const struct render_point	*x = a, *y = b;
+
+	return (x->t < y->t ? -1 : x->t > y->t);
+}
+
+/*
+ * Older rollups come packed (rollups_cold), their p50 and p95 kept as
+ * such. Adds those of a period from from on; returns the count.
+ */
+static size_t
+render_cold_points(struct render *r, int64_t pair, int period, int64_t from,
+    struct render_point *pt, size_t n, size_t cap)
+{
+	struct store_cold	 d[STORE_COLD_SLOTS];
+	sqlite3_stmt		*st;
+	size_t			 k, i;
+
+	st = render_prepare(r, "SELECT block, packed FROM rollups_cold WHERE "
+	    "pair = ? AND period = ? AND block >= ? ORDER BY block");
+	sqlite3_bind_int64(st, 1, pair);
+	sqlite3_bind_int(st, 2, period);
+	sqlite3_bind_int64(st, 3, from - from % ((int64_t)period *
+	    STORE_COLD_SLOTS));
+	while (n < cap && sqlite3_step(st) == SQLITE_ROW) {
+		k = store_cold_decode(period, sqlite3_column_int64(st, 0),
+		    sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st,
+		    1), d);
+		for (i = 0; i < k && n < cap; i++) {
+			if (d[i].t < from - from % period || d[i].count == 0)
+				continue;
+			pt[n].t = d[i].t;
+			pt[n].p50 = d[i].p50_us;
+			pt[n].p95 = d[i].p95_us;
+			n++;
+		}
+	}
+	sqlite3_finalize(st);
+	return (n);
+}
+
 /* The p50 and p95 of rollups over a range, as an SVG chart. */
 static void
 render_chart(struct render *r, struct buf *b, int64_t pair, int period,
     int64_t span, const char *label)
 {
-	sqlite3_stmt	*st;
-	uint64_t	 h[STORE_HIST_BUCKETS];
-	int64_t		 now = (int64_t)(render_now(r) / 1000000);
-	int64_t		 from = now - span, t, p50, p95, max = 1;
-	size_t		 n = 0, cap = (size_t)(span / period) + 2, i, k;
-	int64_t		*ts, *v50, *v95;
-	double		 x, y;
-	const int	 W = 600, H = 120;
+	sqlite3_stmt		*st;
+	uint64_t		 h[STORE_HIST_BUCKETS];
+	int64_t			 now = (int64_t)(render_now(r) / 1000000);
+	int64_t			 from = now - span, p50, max = 1;
+	size_t			 n = 0, cap = 2 * ((size_t)(span / period) + 2);
+	size_t			 i, k;
+	struct render_point	*pt;
+	double			 x, y;
+	const int		 W = 600, H = 120;
 
-	ts = xcalloc(cap, sizeof *ts);
-	v50 = xcalloc(cap, sizeof *v50);
-	v95 = xcalloc(cap, sizeof *v95);
+	pt = xcalloc(cap, sizeof *pt);
 	st = render_prepare(r, "SELECT t, hist FROM rollups WHERE pair = ? AND "
 	    "period = ? AND t >= ? ORDER BY t");
 	sqlite3_bind_int64(st, 1, pair);
 	sqlite3_bind_int(st, 2, period);
 	sqlite3_bind_int64(st, 3, from - from % period);
 	while (n < cap && sqlite3_step(st) == SQLITE_ROW) {
-		t = sqlite3_column_int64(st, 0);
 		store_hist_decode(sqlite3_column_blob(st, 1),
 		    (size_t)sqlite3_column_bytes(st, 1), h);
-		p50 = store_hist_percentile(h, 0.5);
-		p95 = store_hist_percentile(h, 0.95);
-		if (p50 < 0)
+		if ((p50 = store_hist_percentile(h, 0.5)) < 0)
 			continue;
-		ts[n] = t;
-		v50[n] = p50;
-		v95[n] = p95;
-		max = p95 > max ? p95 : max;
+		pt[n].t = sqlite3_column_int64(st, 0);
+		pt[n].p50 = p50;
+		pt[n].p95 = store_hist_percentile(h, 0.95);
 		n++;
 	}
 	sqlite3_finalize(st);
+	if (span > (period == STORE_HOUR ? STORE_HOUR_COLD_S :
+	    STORE_DAY_COLD_S))
+		n = render_cold_points(r, pair, period, from, pt, n, cap);
+	qsort(pt, n, sizeof *pt, render_point_cmp);
+	for (i = 0; i < n; i++)
+		max = pt[i].p95 > max ? pt[i].p95 : max;
 	buf_printf(b, "<figure class=\"chart\"><figcaption>%s: p50 and p95, "
 	    "peak ", label);
 	render_duration(b, max);
@@ -108,17 +159,17 @@ render_chart(struct render *r, struct buf *b, int64_t pair, int period,
 		    "stroke-width=\"1.5\" points=\"", k == 0 ? "#3572b0" :
 		    "#e67e22");
 		for (i = 0; i < n; i++) {
-			x = (double)W * (double)(ts[i] - from) / (double)span;
+			x = (double)W * (double)(pt[i].t - from) / (double)span;
 			y = (double)H - 4 - (double)(H - 8) * (double)(k == 0 ?
-			    v50[i] : v95[i]) / (double)max;
+			    pt[i].p50 : pt[i].p95) / (double)max;
 			buf_printf(b, "%s%.1f,%.1f", i > 0 ? " " : "",
 			    x < 0 ? 0 : x, y);
 		}
 		buf_adds(b, "\"/>");
 		for (i = 0; n < 60 && i < n; i++) {
-			x = (double)W * (double)(ts[i] - from) / (double)span;
+			x = (double)W * (double)(pt[i].t - from) / (double)span;
 			y = (double)H - 4 - (double)(H - 8) * (double)(k == 0 ?
-			    v50[i] : v95[i]) / (double)max;
+			    pt[i].p50 : pt[i].p95) / (double)max;
 			buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" "
 			    "fill=\"%s\"/>", x < 0 ? 0 : x, y, k == 0 ?
 			    "#3572b0" : "#e67e22");
@@ -128,9 +179,7 @@ render_chart(struct render *r, struct buf *b, int64_t pair, int period,
 		buf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" "
 		    "fill=\"#888\">no data</text>", W / 2, H / 2);
 	buf_adds(b, "</svg></figure>\n");
-	free(ts);
-	free(v50);
-	free(v95);
+	free(pt);
 }
 
 /* The script as rendered for the site, with the failing command marked. */

@@ -62,7 +62,10 @@ static const char store_schema[] =
     "CREATE TABLE IF NOT EXISTS rollups(pair INTEGER NOT NULL, period "
     "INTEGER NOT NULL, t INTEGER NOT NULL, count INTEGER, failures INTEGER, "
     "min_us INTEGER, max_us INTEGER, sum_us INTEGER, hist BLOB, PRIMARY "
-    "KEY(pair, period, t)) WITHOUT ROWID;";
+    "KEY(pair, period, t)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS rollups_cold(pair INTEGER NOT NULL, period "
+    "INTEGER NOT NULL, block INTEGER NOT NULL, packed BLOB NOT NULL, "
+    "PRIMARY KEY(pair, period, block)) WITHOUT ROWID;";
 
 /* The prepared statements, listed once. */
 #define STORE_STMTS(X)							\
@@ -974,6 +977,242 @@ store_log_id(struct store *s, const char *path, int64_t *id)
 	return (0);
 }
 
+/* --- packed rollups -------------------------------------------------------- */
+
+#define STORE_COLD_UNIT_US	100
+
+static size_t
+store_varint_put(unsigned char *p, uint64_t v)
+{
+	size_t	n = 0;
+
+	do {
+		p[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v != 0);
+	return (n);
+}
+
+/* A varint at *p (advanced), or 0 at the end. */
+static uint64_t
+store_varint_get(const unsigned char **p, const unsigned char *end)
+{
+	uint64_t	v = 0;
+	int		shift = 0;
+
+	while (*p < end && shift < 63) {
+		v |= (uint64_t)(**p & 0x7f) << shift;
+		shift += 7;
+		if ((*(*p)++ & 0x80) == 0)
+			break;
+	}
+	return (v);
+}
+
+/*
+ * The periods of a packed block (starting at block, seconds) into v, which
+ * has room for STORE_COLD_SLOTS, in order. Returns how many. A block is a
+ * 32-bit little-endian map of the slots it has, then for each: count,
+ * failures, min, max and sum as varints, and the p50 and p95 buckets.
+ */
+size_t
+store_cold_decode(int period, int64_t block, const void *blob, size_t len,
+    struct store_cold *v)
+{
+	const unsigned char	*p = blob, *end = p + len;
+	struct store_cold	*d;
+	uint32_t		 have;
+	size_t			 n = 0;
+	int			 slot;
+
+	if (len < 4)
+		return (0);
+	have = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+	p += 4;
+	for (slot = 0; slot < STORE_COLD_SLOTS && p < end; slot++) {
+		if ((have & (1U << slot)) == 0)
+			continue;
+		d = &v[n++];
+		d->t = block + (int64_t)slot * period;
+		d->count = (int64_t)store_varint_get(&p, end);
+		d->failures = (int64_t)store_varint_get(&p, end);
+		d->min_us = (int64_t)store_varint_get(&p, end) *
+		    STORE_COLD_UNIT_US;
+		d->max_us = (int64_t)store_varint_get(&p, end) *
+		    STORE_COLD_UNIT_US;
+		d->sum_us = (int64_t)store_varint_get(&p, end) *
+		    STORE_COLD_UNIT_US;
+		/* The percentiles are what the histogram knew: a bucket. */
+		d->p50_us = p < end ? store_hist_value(*p++) : 0;
+		d->p95_us = p < end ? store_hist_value(*p++) : 0;
+	}
+	return (n);
+}
+
+static uint64_t
+store_cold_units(int64_t us)
+{
+	return (us <= 0 ? 0 : (uint64_t)((us + STORE_COLD_UNIT_US / 2) /
+	    STORE_COLD_UNIT_US));
+}
+
+/* Write a pair's packed block from its slots (those with a count). */
+static int
+store_cold_put(struct store *s, sqlite3_stmt *put, int64_t pair, int period,
+    int64_t block, const struct store_cold *day)
+{
+	unsigned char	 buf[4 + STORE_COLD_SLOTS * 52];
+	uint32_t	 have = 0;
+	size_t		 n = 4;
+	int		 i, rc;
+
+	for (i = 0; i < STORE_COLD_SLOTS; i++) {
+		if (day[i].count == 0)
+			continue;
+		have |= 1U << i;
+		n += store_varint_put(buf + n, (uint64_t)day[i].count);
+		n += store_varint_put(buf + n, (uint64_t)day[i].failures);
+		n += store_varint_put(buf + n, store_cold_units(day[i].min_us));
+		n += store_varint_put(buf + n, store_cold_units(day[i].max_us));
+		n += store_varint_put(buf + n, store_cold_units(day[i].sum_us));
+		buf[n++] = (unsigned char)store_hist_bucket(day[i].p50_us);
+		buf[n++] = (unsigned char)store_hist_bucket(day[i].p95_us);
+	}
+	buf[0] = (unsigned char)have;
+	buf[1] = (unsigned char)(have >> 8);
+	buf[2] = (unsigned char)(have >> 16);
+	buf[3] = (unsigned char)(have >> 24);
+	sqlite3_reset(put);
+	sqlite3_bind_int64(put, 1, pair);
+	sqlite3_bind_int(put, 2, period);
+	sqlite3_bind_int64(put, 3, block);
+	sqlite3_bind_blob(put, 4, buf, (int)n, SQLITE_STATIC);
+	rc = sqlite3_step(put);
+	return (rc == SQLITE_DONE ? 0 : store_fail(s, "packing rollups"));
+}
+
+/* A pair's packed block by slot (zero count: nothing in that period). */
+static int
+store_cold_get(struct store *s, sqlite3_stmt *get, int64_t pair, int period,
+    int64_t block, struct store_cold *day)
+{
+	struct store_cold	 v[STORE_COLD_SLOTS];
+	size_t			 n, i;
+	int			 rc;
+
+	memset(day, 0, STORE_COLD_SLOTS * sizeof *day);
+	sqlite3_reset(get);
+	sqlite3_bind_int64(get, 1, pair);
+	sqlite3_bind_int(get, 2, period);
+	sqlite3_bind_int64(get, 3, block);
+	if ((rc = sqlite3_step(get)) == SQLITE_ROW) {
+		n = store_cold_decode(period, block, sqlite3_column_blob(get, 0),
+		    (size_t)sqlite3_column_bytes(get, 0), v);
+		for (i = 0; i < n; i++)
+			day[(v[i].t - block) / period] = v[i];
+		return (0);
+	}
+	return (rc == SQLITE_DONE ? 0 : store_fail(s, "reading packed rollups"));
+}
+
+/*
+ * A period into its slot. One already packed (a log of that time ingested
+ * late) adds its counts, min, max and sum exactly; its p50 and p95 are
+ * then those of the larger part.
+ */
+static void
+store_cold_merge(struct store_cold *d, const struct store_cold *add)
+{
+	if (d->count == 0) {
+		*d = *add;
+		return;
+	}
+	if (add->count > d->count) {
+		d->p50_us = add->p50_us;
+		d->p95_us = add->p95_us;
+	}
+	d->count += add->count;
+	d->failures += add->failures;
+	d->min_us = add->min_us < d->min_us ? add->min_us : d->min_us;
+	d->max_us = add->max_us > d->max_us ? add->max_us : d->max_us;
+	d->sum_us += add->sum_us;
+}
+
+/*
+ * Pack the rollups of a period older than before into rollups_cold, a
+ * block of STORE_COLD_SLOTS periods per row and pair, and drop their rows.
+ * Returns 0 or -1.
+ */
+static int
+store_compact(struct store *s, int period, int64_t before)
+{
+	sqlite3_stmt		*sel = NULL, *get = NULL, *put = NULL;
+	struct store_cold	 day[STORE_COLD_SLOTS], add;
+	uint64_t		 h[STORE_HIST_BUCKETS];
+	int64_t			 pair = -1, block = -1, p, t, b;
+	int			 rc = -1, step;
+	char			*sql;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT r.pair, r.t, r.count, "
+	    "r.failures, r.min_us, r.max_us, r.sum_us, r.hist FROM pairs p "
+	    "CROSS JOIN rollups r ON r.pair = p.id AND r.period = ? AND "
+	    "r.t < ? ORDER BY r.pair, r.t", -1, &sel, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "SELECT packed FROM rollups_cold WHERE "
+	    "pair = ? AND period = ? AND block = ?", -1, &get, NULL) !=
+	    SQLITE_OK || sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO "
+	    "rollups_cold VALUES (?, ?, ?, ?)", -1, &put, NULL) != SQLITE_OK) {
+		store_fail(s, "packing rollups");
+		goto out;
+	}
+	sqlite3_bind_int(sel, 1, period);
+	sqlite3_bind_int64(sel, 2, before);
+	while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
+		p = sqlite3_column_int64(sel, 0);
+		t = sqlite3_column_int64(sel, 1);
+		b = t - t % ((int64_t)period * STORE_COLD_SLOTS);
+		if (p != pair || b != block) {
+			if (pair != -1 && store_cold_put(s, put, pair, period,
+			    block, day) != 0)
+				goto out;
+			pair = p;
+			block = b;
+			if (store_cold_get(s, get, pair, period, block, day) != 0)
+				goto out;
+		}
+		memset(&add, 0, sizeof add);
+		add.t = t - t % period;
+		add.count = sqlite3_column_int64(sel, 2);
+		add.failures = sqlite3_column_int64(sel, 3);
+		add.min_us = sqlite3_column_int64(sel, 4);
+		add.max_us = sqlite3_column_int64(sel, 5);
+		add.sum_us = sqlite3_column_int64(sel, 6);
+		store_hist_decode(sqlite3_column_blob(sel, 7),
+		    (size_t)sqlite3_column_bytes(sel, 7), h);
+		add.p50_us = store_hist_percentile(h, 0.5);
+		add.p95_us = store_hist_percentile(h, 0.95);
+		if (add.count > 0)
+			store_cold_merge(&day[(add.t - block) / period], &add);
+	}
+	if (step != SQLITE_DONE) {
+		store_fail(s, "packing rollups");
+		goto out;
+	}
+	if (pair != -1 && store_cold_put(s, put, pair, period, block, day) != 0)
+		goto out;
+	sql = xstrfmt("DELETE FROM rollups WHERE (pair, period, t) IN (SELECT "
+	    "r.pair, r.period, r.t FROM pairs p CROSS JOIN rollups r ON r.pair "
+	    "= p.id AND r.period = %d AND r.t < %lld);", period,
+	    (long long)before);
+	rc = store_exec(s, sql);
+	free(sql);
+out:
+	sqlite3_finalize(sel);
+	sqlite3_finalize(get);
+	sqlite3_finalize(put);
+	return (rc);
+}
+
 /* Drop raw results and rollups older than they are kept. */
 int
 store_prune(struct store *s, uint64_t now_us)
@@ -982,6 +1221,9 @@ store_prune(struct store *s, uint64_t now_us)
 	int	 rc;
 	int64_t	 now = (int64_t)(now_us / 1000000);
 
+	/* What is pending first: the last batch's rollups get packed too. */
+	if (store_flush(s) != 0)
+		return (-1);
 	/* Per pair, each a range of the results' key. */
 	sql = xstrfmt("DELETE FROM results WHERE (pair, start_us, run) IN "
 	    "(SELECT r.pair, r.start_us, r.run FROM pairs p CROSS JOIN results r ON "
@@ -997,6 +1239,19 @@ store_prune(struct store *s, uint64_t now_us)
 	    (long long)(now - STORE_DAILY_KEEP_S));
 	rc = store_exec(s, sql);
 	free(sql);
+	if (rc != 0 || store_compact(s, STORE_HOUR, now - STORE_HOUR_COLD_S) !=
+	    0 || store_compact(s, STORE_DAY, now - STORE_DAY_COLD_S) != 0)
+		return (-1);
+	/* A block goes once its last period is past keeping. */
+	sql = xstrfmt("DELETE FROM rollups_cold WHERE (pair, period, block) IN "
+	    "(SELECT c.pair, c.period, c.block FROM pairs p CROSS JOIN "
+	    "rollups_cold c ON c.pair = p.id AND ((c.period = %d AND c.block < "
+	    "%lld) OR (c.period = %d AND c.block < %lld)));", STORE_HOUR,
+	    (long long)(now - STORE_HOURLY_KEEP_S - STORE_HOUR *
+	    STORE_COLD_SLOTS), STORE_DAY, (long long)(now - STORE_DAILY_KEEP_S -
+	    STORE_DAY * STORE_COLD_SLOTS));
+	rc = store_exec(s, sql);
+	free(sql);
 	return (rc);
 }
 
@@ -1006,7 +1261,8 @@ store_reset(struct store *s)
 {
 	store_forget(s);
 	return (store_exec(s, "DELETE FROM latest; DELETE FROM results; "
-	    "DELETE FROM rollups; DELETE FROM pairs; DELETE FROM runs; "
+	    "DELETE FROM rollups; DELETE FROM rollups_cold; DELETE FROM pairs; "
+	    "DELETE FROM runs; "
 	    "UPDATE logs SET offset = 0, head = NULL, dev = NULL, "
 	    "ino = NULL;"));
 }

@@ -185,6 +185,95 @@ is "$(q "$rdb" 'SELECT sum(count) FROM rollups WHERE period = 86400')" "$all" \
     "ingesting the log again (as another file) counts nothing twice, even past retention"
 is "$(q "$rdb" 'SELECT count(*) FROM results')" "$kept" "and adds no raw results"
 
+# --- packed rollups: hours after a day, days after 8 --------------------------
+cat > "$tmp/cold.py" <<'PY'
+# The packed rollups of a period, as documented in docs/store.md: prints
+# "count failures periods oldest" and complains about what is not sane.
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+period = int(sys.argv[2])
+def varint(b, i):
+    v = shift = 0
+    while True:
+        c = b[i]; i += 1
+        v |= (c & 0x7f) << shift; shift += 7
+        if not c & 0x80:
+            return v, i
+count = fails = n = 0
+oldest = None
+for block, blob in db.execute("SELECT block, packed FROM rollups_cold "
+                              "WHERE period = ? ORDER BY pair, block", (period,)):
+    have = int.from_bytes(blob[:4], "little")
+    i = 4
+    for slot in range(32):
+        if not have >> slot & 1:
+            continue
+        c, i = varint(blob, i); f, i = varint(blob, i)
+        lo, i = varint(blob, i); hi, i = varint(blob, i); sm, i = varint(blob, i)
+        p50, p95 = blob[i], blob[i + 1]; i += 2
+        if not (0 < c and f <= c and lo <= hi and lo * c <= sm + c and sm <= hi * c + c and p50 <= p95):
+            print("bad slot", block, slot, c, f, lo, hi, sm, p50, p95)
+        count += c; fails += f; n += 1
+        t = block + slot * period
+        oldest = t if oldest is None or t < oldest else oldest
+    if i != len(blob):
+        print("trailing bytes in block", block)
+print(count, fails, n, oldest)
+PY
+now=$(date +%s)
+pk=$tmp/pack.jsonl
+python3 "$top_srcdir/bench/genlog" --seed 3 3 1 50 60 > "$pk"
+pdb=$tmp/pack.db
+"$KONG" store --store "$pdb" -q ingest "$pk"
+total=$(grep -c '"record":"result"' "$pk")
+failed=$(grep '"record":"result"' "$pk" | grep -c '"status":"fail"')
+read -r dc df dn dold <<EOF2
+$(python3 "$tmp/cold.py" "$pdb" 86400)
+EOF2
+is "$(q "$pdb" "SELECT count(*) FROM rollups WHERE period = 86400 AND t < $now - 9 * 86400")" 0 \
+    "no daily row older than 8 days: they are packed"
+is "$(q "$pdb" "SELECT count(*) FROM rollups WHERE period = 3600 AND t < $now - 26 * 3600")" 0 \
+    "no hourly row older than a day"
+is "$(( dc + $(q "$pdb" 'SELECT sum(count) FROM rollups WHERE period = 86400') ))" "$total" \
+    "packed and unpacked days count every result once"
+is "$(( df + $(q "$pdb" 'SELECT sum(failures) FROM rollups WHERE period = 86400') ))" "$failed" \
+    "and every failure"
+is "$(python3 "$tmp/cold.py" "$pdb" 3600 | grep -c bad)$(python3 "$tmp/cold.py" "$pdb" 86400 | grep -c bad)" 00 \
+    "every packed hour and day is sane (min <= max, sum between, p50 <= p95)"
+is "$(q "$pdb" "SELECT count(*) FROM rollups_cold WHERE period = 3600 AND block < $now - 8 * 86400 - 32 * 3600")" 0 \
+    "packed hours go after 8 days"
+is "$([ "$dn" -ge $((3 * 41)) ] && echo yes)" yes "about 42 packed days a pair ($dn for 3 pairs)"
+"$KONG" html --store "$pdb" --out "$tmp/pack-html" > /dev/null
+page=$tmp/pack-html/sites/site00001/home.html
+for span in "365 d" "30 d" "7 d"; do
+	pts=$(python3 - "$page" "$span" <<'PY'
+import re, sys
+h = open(sys.argv[1]).read()
+fig = h.split("<figcaption>%s:" % sys.argv[2])[1].split("</figure>")[0]
+print(len(re.search(r'points="([^"]*)"', fig).group(1).split()))
+PY
+)
+	case $span in
+	"365 d") lo=49 hi=52 ;;
+	"30 d") lo=30 hi=32 ;;
+	"7 d") lo=166 hi=170 ;;
+	esac
+	is "$([ "$pts" -ge $lo ] && [ "$pts" -le $hi ] && echo yes)" yes \
+	    "the $span chart reads packed and unpacked rollups: $pts points"
+done
+# A log of a day already packed (ingested late) adds to it.
+python3 "$top_srcdir/bench/genlog" --seed 4 --now $((now - 20 * 86400)) 3 1 0.05 60 > "$tmp/late.jsonl"
+"$KONG" store --store "$pdb" -q ingest "$tmp/late.jsonl"
+read -r dc2 df2 dn2 dold2 <<EOF2
+$(python3 "$tmp/cold.py" "$pdb" 86400)
+EOF2
+is "$(( dc2 - dc ))" 3 "a late log of a packed day adds its 3 results to that day"
+is "$dn2" "$dn" "without a day more"
+cold_before=$(q "$pdb" 'SELECT period, block, hex(packed) FROM rollups_cold ORDER BY 1, 2, pair' | md5sum)
+"$KONG" store --store "$pdb" -q rebuild
+is "$(q "$pdb" 'SELECT period, block, hex(packed) FROM rollups_cold ORDER BY 1, 2, pair' | md5sum)" \
+    "$cold_before" "kong store rebuild packs them the same"
+
 # --- store = none, and [kong] store ---------------------------------------------
 inv2=$tmp/fleet2
 mkdir -p "$inv2"
