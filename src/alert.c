@@ -1632,8 +1632,11 @@ static void
 alert_delivered(struct alert_delivery *d, void *arg)
 {
 	struct alerts	*a = arg;
+	char		 who[32];
 
-	alert_delivery_report(d, stderr, "kong");
+	snprintf(who, sizeof who, "kong %s", a->run->command != NULL ?
+	    a->run->command : "check");
+	alert_delivery_report(d, stderr, who);
 	if (d == a->delivery && !a->cancelled) {
 		/* Then what the admins should know of Kong itself. */
 		if (a->error != NULL)
