@@ -207,8 +207,12 @@ wait $SERVE_PID
 # meanwhile exits 6, and a run now is refused until it ends.
 before=$(runs_ended)
 serve_start --every 1s --jitter 0 --site slow --allow-run || { echo "Bail out! kong serve did not start"; exit 1; }
+# One copy of the log for both questions: read apart, they can straddle
+# the end of a sweep.
 for _i in $(seq 200); do
-	[ "$(last_is record)" = "run_start" ] && [ "$(runs_ended)" -gt "$before" ] && break
+	cp "$log" "$tmp/snap"
+	[ "$(tail -1 "$tmp/snap" | jq -r .record)" = "run_start" ] &&
+	    [ "$(grep -c '"record":"run_end"' "$tmp/snap")" -gt "$before" ] && break
 	sleep 0.02
 done
 "$KONG" check -c "$inv" --site shop -q 2> "$tmp/check.err"
