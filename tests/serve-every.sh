@@ -154,14 +154,16 @@ if [ ! -e "$inv/kong.db" ]; then ok "no store before the first sweep"; else noto
 serve_start --every 1s --jitter 0 --site shop || { echo "Bail out! kong serve did not start"; exit 1; }
 ok "kong serve --every starts without a store and listens"
 wait_runs 3
-is "$(runs_ended)" 3 "three sweeps in about three seconds"
+is "$([ "$(runs_ended)" -ge 3 ] && echo yes)" yes "three sweeps in about three seconds"
 is "$(no_overlap)" "" "never two at once"
 jq -r 'select(.record == "run_start") | .time' "$log" | $PY -c '
 import sys
 from datetime import datetime
 t = [datetime.fromisoformat(l.strip().replace("Z", "+00:00")) for l in sys.stdin]
-print(min((b - a).total_seconds() for a, b in zip(t, t[1:])) >= 0.9)' > "$tmp/gap"
-is "$(cat "$tmp/gap")" "True" "runs start --every apart (no jitter asked)"
+# Ticks are on a grid from the start: a late one makes the next one
+# closer, so only "not much closer" holds on a loaded machine.
+print(min((b - a).total_seconds() for a, b in zip(t, t[1:])) >= 0.5)' > "$tmp/gap"
+is "$(cat "$tmp/gap")" "True" "runs start about --every apart (no jitter asked)"
 wait_mails 2
 is "$(got "$maildir" 0)" "ops@example.com|Kong: 1 failing (shop)
 shop-team@example.com|Kong: 1 failing (shop)" \
