@@ -496,9 +496,24 @@ store_begin(struct store *s)
 int
 store_commit(struct store *s)
 {
+	sqlite3_stmt	*st = NULL;
+
 	if (s->tx == 0 || --s->tx > 0)
 		return (0);
-	if (store_flush(s) != 0 || store_exec(s, "COMMIT") != 0) {
+	if (store_flush(s) != 0) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		store_forget(s);
+		return (-1);
+	}
+	/*
+	 * A statement left stepped keeps this connection reading after the
+	 * commit, and the checkpoint that the commit runs then copies
+	 * nothing: the WAL would grow for the whole ingest (20 GB for 13 M
+	 * results). Done with them first.
+	 */
+	while ((st = sqlite3_next_stmt(s->db, st)) != NULL)
+		sqlite3_reset(st);
+	if (store_exec(s, "COMMIT") != 0) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		store_forget(s);
 		return (-1);
