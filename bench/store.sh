@@ -7,7 +7,9 @@
 # DAYS days) is ingested into a fresh store and read with `jq -c .` in the
 # same run (the reference); then the store's size, the server time of the
 # board, /failed, a pair page and its deepest history page (median of 5,
-# curl on loopback), kong serve's peak RSS, and a sweep of the test site with
+# curl on loopback), kong serve's peak RSS, the board's first paint in
+# headless chromium (bench/firstpaint.py, against a tiny page), and a sweep
+# of the test site with
 # and without the store (the sink's cost, alternated, 3 rounds each).
 # Uses the optimized build of bench/build.sh.
 set -eu
@@ -23,7 +25,10 @@ db=$work/gen.db
 med() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 echo "# bench/store.sh $sites $tests $days ($(date -u +%FT%TZ), $(nproc) cores, $(git -C "$here" rev-parse --short HEAD))"
 
-python3 "$here/genlog" --seed 1 "$sites" "$tests" "$days" 10 > "$log"
+# REUSE=yes takes the log an earlier run of the same size left in $work.
+if [ "${REUSE:-no}" != yes ] || [ ! -s "$log" ]; then
+	python3 "$here/genlog" --seed 1 "$sites" "$tests" "$days" 10 > "$log"
+fi
 results=$(grep -c '"record":"result"' "$log")
 bytes=$(stat -c %s "$log")
 echo "log: $results results, $((bytes / 1048576)) MiB"
@@ -39,6 +44,7 @@ printf 'jq -c . LOG > /dev/null: %.1f s (%.0f records/s)\n' "$jq_s" "$(echo "$re
 printf 'kong store ingest LOG:   %.1f s (%.0f results/s), peak RSS %d MiB\n' "$ing_s" \
     "$(echo "$results / $ing_s" | bc -l)" $((ing_kb / 1024))
 printf 'ingest again (nothing new): %.2f s\n' "$again_s"
+sqlite3 "$db" 'PRAGMA wal_checkpoint(TRUNCATE)' > /dev/null
 size=$(stat -c %s "$db")
 pairs=$(sqlite3 "$db" 'SELECT count(*) FROM pairs')
 printf 'store: %d MiB for %d pairs (%d KiB per pair)\n' $((size / 1048576)) "$pairs" $((size / pairs / 1024))
@@ -67,16 +73,9 @@ done
 echo "  (the deepest history page is the one before=$((oldest + 50 * 600000000)): its 50 oldest results)"
 printf 'kong serve peak RSS: %d MiB\n' $(( $(awk '/VmHWM/ { print $2 }' /proc/$spid/status) / 1024 ))
 if command -v chromium > /dev/null; then
-	t0=$(date +%s.%N)
-	timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$work/chrome" \
-	    --dump-dom "$url/" > /dev/null 2>&1
-	t1=$(date +%s.%N)
-	t2=$(date +%s.%N)
-	timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$work/chrome" \
-	    --dump-dom "about:blank" > /dev/null 2>&1
-	t3=$(date +%s.%N)
-	printf 'chromium --dump-dom of the board: %.2f s (about:blank: %.2f s)\n' \
-	    "$(echo "$t1 - $t0" | bc)" "$(echo "$t3 - $t2" | bc)"
+	# One browser for all loads, started before: its start-up is not in it.
+	python3 "$here/firstpaint.py" -n 5 "data:text/html,<p>Kong</p>" "$url/failed" "$url/" |
+	    sed 's/^/chromium: /'
 fi
 kill $spid; wait $spid 2>/dev/null || true
 
