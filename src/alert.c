@@ -1442,7 +1442,7 @@ alert_delivery_trouble(struct alerts *a, const struct alert_delivery *d)
 {
 	const struct alert_msg	*v;
 	struct buf		 t;
-	json_t			*bad;
+	json_t			*bad, *extra;
 	char			*was, subject[128];
 	size_t			 n, i, nbad = 0;
 	int			 rc;
@@ -1490,12 +1490,12 @@ alert_delivery_trouble(struct alerts *a, const struct alert_delivery *d)
 		buf_free(&t);
 		return (0);
 	}
+	extra = json_pack("{s:o}", "undelivered", bad);
 	rc = alert_meta_set(a->db, "delivery_trouble", a->run->id);
 	if (rc == 0)
 		rc = alert_admin_messages(a, "undelivered", subject, t.data,
-		    json_pack("{s:o}", "undelivered", bad), NULL, NULL);
-	else
-		json_decref(bad);
+		    extra, NULL, NULL);
+	json_decref(extra);
 	buf_free(&t);
 	if (rc != 0 || alert_db_commit(a->db) != 0) {
 		alert_db_rollback(a->db);
