@@ -38,8 +38,8 @@ struct store;
  * Rollups are packed once only charts read them: per pair and period, a
  * row of rollups_cold holds STORE_COLD_SLOTS periods, each its counts and
  * min, max and sum (varints of 100 us) and the histogram buckets of its
- * p50 and p95 (no longer the whole histogram). Hours are packed after a day (the 24 h uptime reads
- * the rows), days after 8 (the 7 d uptime).
+ * p50 and p95 (no longer the whole histogram). Hours are packed after a
+ * day (the 24 h uptime adds their rows up), days after 8 (the 7 d uptime).
  */
 #define STORE_COLD_SLOTS	32	/* ~400 bytes: 9 rows to a page */
 #define STORE_HOUR_COLD_S	(25 * STORE_HOUR)

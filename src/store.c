@@ -992,7 +992,7 @@ store_log_id(struct store *s, const char *path, int64_t *id)
 	return (0);
 }
 
-/* --- packed rollups -------------------------------------------------------- */
+/* --- packed rollups ------------------------------------------------- */
 
 #define STORE_COLD_UNIT_US	100
 
