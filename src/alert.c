@@ -1191,14 +1191,70 @@ alert_messages(struct alerts *a)
 	return (rc);
 }
 
+/*
+ * A message about Kong itself: into the outbox when v is NULL (returns 0
+ * or -1), else appended to *v, which then owns payload, for a delivery the
+ * store has no part in (the store is what failed).
+ */
+static int
+alert_admin_put(struct alerts *a, struct alert_msg **v, size_t *n,
+    const char *transport, const char *to, const char *subject,
+    const char *text, char *payload)
+{
+	struct alert_msg	*m;
+	int			 rc;
+
+	if (v == NULL) {
+		rc = alert_queue(a, transport, to, subject, text, payload);
+		free(payload);
+		return (rc);
+	}
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	m = &(*v)[(*n)++];
+	memset(m, 0, sizeof *m);
+	m->run = xstrdup(a->run->id);
+	m->transport = xstrdup(transport);
+	m->to = xstrdup(to);
+	m->subject = xstrdup(subject);
+	m->text = xstrdup(text);
+	m->payload = payload;
+	return (0);
+}
+
+/* A mail to each admin, its text also as HTML (see alert_admin_put). */
+static int
+alert_admin_mails(struct alerts *a, const char *subject, const char *text,
+    struct alert_msg **v, size_t *n)
+{
+	char *const	*admins = a->inv->recipients;
+	struct buf	 h;
+	char		*mail;
+	size_t		 i;
+	int		 rc = 0;
+
+	if (v != NULL && a->set->smtp == NULL)
+		return (0);		/* only the outbox records unsent mail */
+	buf_init(&h);
+	buf_adds(&h, "<html><body><pre>");
+	alert_html_add(&h, text);
+	buf_adds(&h, "</pre></body></html>\n");
+	buf_addc(&h, '\0');
+	for (i = 0; admins != NULL && admins[i] != NULL && rc == 0; i++) {
+		mail = alert_mail(a, admins[i], subject, text, h.data,
+		    a->queued + (n != NULL ? *n : 0));
+		rc = alert_admin_put(a, v, n, a->set->smtp != NULL ? "mail" :
+		    "none", admins[i], subject, text, mail);
+	}
+	buf_free(&h);
+	return (rc);
+}
+
 /* The admins' message about the fleet as a whole. Returns 0 or -1. */
 static int
 alert_fleet_message(struct alerts *a)
 {
-	char *const	*admins = a->inv->recipients;
 	const char	*subject;
-	char		*text, *mail, *doc;
-	struct buf	 h;
+	char		*text, *doc;
 	size_t		 i, shown = 0;
 	int		 rc = 0;
 	struct buf	 t;
@@ -1227,18 +1283,7 @@ alert_fleet_message(struct alerts *a)
 	}
 	buf_addc(&t, '\0');
 	text = t.data;
-	buf_init(&h);
-	buf_adds(&h, "<html><body><pre>");
-	alert_html_add(&h, text);
-	buf_adds(&h, "</pre></body></html>\n");
-	buf_addc(&h, '\0');
-	for (i = 0; admins != NULL && admins[i] != NULL && rc == 0; i++) {
-		mail = alert_mail(a, admins[i], subject, text, h.data,
-		    a->queued);
-		rc = alert_queue(a, a->set->smtp != NULL ? "mail" : "none",
-		    admins[i], subject, text, mail);
-		free(mail);
-	}
+	rc = alert_admin_mails(a, subject, text, NULL, NULL);
 	if (rc == 0 && a->set->webhook != NULL) {
 		doc = alert_webhook_doc(a, subject, text, a->fleet == 1 ?
 		    "unreachable" : "reachable");
@@ -1246,7 +1291,6 @@ alert_fleet_message(struct alerts *a)
 		    doc);
 		free(doc);
 	}
-	buf_free(&h);
 	buf_free(&t);
 	return (rc);
 }
@@ -1355,79 +1399,33 @@ alert_run(struct alerts *a, uint64_t now)
 static void	alert_delivered(struct alert_delivery *, void *);
 
 /*
- * Messages about Kong itself, to each admin (a mail) and the webhook: into
- * the outbox when v is NULL (returns 0 or -1), else appended to *v for a
- * delivery the store has no part in (the store is what failed).
+ * Messages about Kong itself to the admins and the webhook, whose document
+ * says what kind of problem and carries extra's members (see
+ * alert_admin_put for v).
  */
 static int
 alert_admin_messages(struct alerts *a, const char *kind, const char *subject,
     const char *text, json_t *extra, struct alert_msg **v, size_t *n)
 {
-	char *const	*admins = a->inv->recipients;
-	struct alert_msg *m;
-	struct buf	 h;
-	json_t		*doc;
-	char		*mail, *t, *s;
-	size_t		 i;
-	int		 rc = 0;
+	json_t	*doc;
+	char	*t;
+	int	 rc;
 
-	buf_init(&h);
-	buf_adds(&h, "<html><body><pre>");
-	alert_html_add(&h, text);
-	buf_adds(&h, "</pre></body></html>\n");
-	buf_addc(&h, '\0');
-	for (i = 0; admins != NULL && admins[i] != NULL && rc == 0; i++) {
-		mail = alert_mail(a, admins[i], subject, text, h.data,
-		    a->queued + a->told);
-		if (v == NULL)
-			rc = alert_queue(a, a->set->smtp != NULL ? "mail" :
-			    "none", admins[i], subject, text, mail);
-		else if (a->set->smtp != NULL) {
-			*v = xreallocarray(*v, *n + 1, sizeof **v);
-			m = &(*v)[(*n)++];
-			memset(m, 0, sizeof *m);
-			m->run = xstrdup(a->run->id);
-			m->transport = xstrdup("mail");
-			m->to = xstrdup(admins[i]);
-			m->subject = xstrdup(subject);
-			m->text = xstrdup(text);
-			m->payload = mail;
-			mail = NULL;
-		}
-		free(mail);
-		a->told++;
-	}
-	if (rc == 0 && a->set->webhook != NULL) {
-		t = record_time(realtime_usec());
-		doc = json_pack("{s:s, s:s, s:s, s:s, s:s}", "run", a->run->id,
-		    "time", t, "subject", subject, "text", text, "kong", kind);
-		free(t);
-		if (doc == NULL)
-			fatal("json_pack failed for the webhook");
-		if (extra != NULL)
-			json_object_update(doc, extra);
-		s = json_dumps(doc, JSON_COMPACT);
-		json_decref(doc);
-		if (v == NULL)
-			rc = alert_queue(a, "webhook", a->set->webhook, subject,
-			    text, s);
-		else {
-			*v = xreallocarray(*v, *n + 1, sizeof **v);
-			m = &(*v)[(*n)++];
-			memset(m, 0, sizeof *m);
-			m->run = xstrdup(a->run->id);
-			m->transport = xstrdup("webhook");
-			m->to = xstrdup(a->set->webhook);
-			m->subject = xstrdup(subject);
-			m->text = xstrdup(text);
-			m->payload = s;
-			s = NULL;
-		}
-		free(s);
-		a->told++;
-	}
-	buf_free(&h);
-	return (rc);
+	rc = alert_admin_mails(a, subject, text, v, n);
+	if (rc != 0 || a->set->webhook == NULL)
+		return (rc);
+	t = record_time(realtime_usec());
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:s}", "run", a->run->id, "time",
+	    t, "subject", subject, "text", text, "kong", kind);
+	free(t);
+	if (doc == NULL)
+		fatal("json_pack failed for the webhook");
+	if (extra != NULL)
+		json_object_update(doc, extra);
+	t = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	return (alert_admin_put(a, v, n, "webhook", a->set->webhook, subject,
+	    text, t));
 }
 
 /*
@@ -1444,12 +1442,13 @@ alert_delivery_trouble(struct alerts *a, const struct alert_delivery *d)
 	struct buf		 t;
 	json_t			*bad, *extra;
 	char			*was, subject[128];
-	size_t			 n, i, nbad = 0;
+	size_t			 n, i, nbad = 0, before;
 	int			 rc;
 
 	a->told = 0;
 	if (a->dry)
 		return (0);
+	before = a->queued;
 	v = alert_delivery_msgs(d, &n);
 	bad = json_array();
 	buf_init(&t);
@@ -1499,8 +1498,9 @@ alert_delivery_trouble(struct alerts *a, const struct alert_delivery *d)
 	buf_free(&t);
 	if (rc != 0 || alert_db_commit(a->db) != 0) {
 		alert_db_rollback(a->db);
-		a->told = 0;
+		return (0);
 	}
+	a->told = a->queued - before;
 	return (a->told);
 }
 
@@ -1526,7 +1526,7 @@ alert_store_trouble(struct alerts *a)
 	    a->set->store : "kong.db beside the log");
 	alert_admin_messages(a, "store", subject, text, NULL, &v, &n);
 	free(text);
-	if (n == 0) {
+	if ((a->told = n) == 0) {
 		free(v);
 		return (NULL);
 	}

@@ -122,20 +122,21 @@ alert_decide_stored(struct alert_db *db, const struct inventory *inv,
 		status = alert_show(db, run, header);
 		free(header);
 		alert_db_rollback(db);
-	} else if (rc == 0) {
-		printf("run %s: %zu message%s queued\n", run, alerts_queued(a),
-		    alerts_queued(a) == 1 ? "" : "s");
-		if (set->smtp != NULL || set->webhook != NULL)
-			status = alert_send(db, set);
 	} else if (rc == 1 && dry)
 		status = alert_show(db, run, NULL);
-	else if (rc == 1) {
-		fprintf(stderr, "kong alert: %s\n", cause);
-		if (set->smtp != NULL || set->webhook != NULL)
+	else {
+		if (rc == 0)
+			printf("run %s: %zu message%s queued\n", run,
+			    alerts_queued(a), alerts_queued(a) == 1 ? "" : "s");
+		else
+			fprintf(stderr, "kong alert: %s\n", cause);
+		/* Decided now or before: what is left in the outbox goes. */
+		if (rc == 2)
+			status = KONG_EXIT_USAGE;
+		else if (rc == -1)
+			status = KONG_EXIT_IO;
+		else if (set->smtp != NULL || set->webhook != NULL)
 			status = alert_send(db, set);
-	} else {
-		fprintf(stderr, "kong alert: %s\n", cause);
-		status = rc == 2 ? KONG_EXIT_USAGE : KONG_EXIT_IO;
 	}
 	free(cause);
 	alerts_free(a);

@@ -375,6 +375,17 @@ serve_every_arm(struct serve_state *st, int first)
 	evtimer_add(st->timer, &tv);
 }
 
+/* What --every sweeps: the selected pairs, with the settings. */
+static void
+serve_every_plan(const struct serve_state *st, struct sweep_plan *plan)
+{
+	memset(plan, 0, sizeof *plan);
+	plan->command = "serve";
+	plan->inv = st->inv;
+	plan->sel = st->sel;
+	plan->set = &st->set;
+}
+
 /* A sweep of --every ended (run_end written, the end ping sent). */
 static void
 serve_every_done(struct cli_sweep *cs, void *arg)
@@ -415,11 +426,7 @@ serve_every_cb(evutil_socket_t fd, short kind, void *arg)
 		evtimer_add(st->timer, &tv);
 		return;
 	}
-	memset(&plan, 0, sizeof plan);
-	plan.command = "serve";
-	plan.inv = st->inv;
-	plan.sel = st->sel;
-	plan.set = &st->set;
+	serve_every_plan(st, &plan);
 	memset(&st->tick, 0, sizeof st->tick);
 	st->tick.command = "serve";
 	st->tick.engine = st->engine;
@@ -451,11 +458,7 @@ serve_every_check(struct serve_state *st)
 	struct sweep		*sw;
 	int			 nbad, rc = 0;
 
-	memset(&plan, 0, sizeof plan);
-	plan.command = "serve";
-	plan.inv = st->inv;
-	plan.sel = st->sel;
-	plan.set = &st->set;
+	serve_every_plan(st, &plan);
 	sw = sweep_create(st->engine, &plan);
 	if (sweep_npairs(sw) == 0) {
 		fprintf(stderr, "kong serve: --every: no (site, test) pair is "

@@ -88,6 +88,37 @@ render_alert_json(sqlite3_stmt *st, int text)
 	return (o);
 }
 
+/* A page of the outbox: limit messages before message bid (0: the newest). */
+static sqlite3_stmt *
+render_alerts_page(struct render *r, long bid, long limit)
+{
+	sqlite3_stmt	*st;
+
+	st = render_prepare(r, "SELECT " ALERT_COLUMNS " FROM alert_outbox "
+	    "WHERE id < ? ORDER BY id DESC LIMIT ?");
+	sqlite3_bind_int64(st, 1, bid > 0 ? bid : INT64_MAX);
+	sqlite3_bind_int(st, 2, (int)limit);
+	return (st);
+}
+
+/* The message a path segment names, with its text, on its row; or NULL. */
+static sqlite3_stmt *
+render_alert_get(struct render *r, const char *seg)
+{
+	sqlite3_stmt	*st;
+	long		 id;
+
+	if (parse_int(seg, 1, LONG_MAX, &id) != 0 || !render_has_outbox(r))
+		return (NULL);
+	st = render_prepare(r, "SELECT " ALERT_COLUMNS ", text FROM "
+	    "alert_outbox WHERE id = ?");
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		return (st);
+	sqlite3_finalize(st);
+	return (NULL);
+}
+
 /* /alerts: the outbox, newest first, RENDER_PAGE a page. */
 void
 render_alerts(struct render *r, struct evkeyvalq *q, struct render_out *o)
@@ -112,10 +143,7 @@ render_alerts(struct render *r, struct evkeyvalq *q, struct render_out *o)
 		render_foot(r, b);
 		return;
 	}
-	st = render_prepare(r, "SELECT " ALERT_COLUMNS " FROM alert_outbox "
-	    "WHERE id < ? ORDER BY id DESC LIMIT ?");
-	sqlite3_bind_int64(st, 1, bid > 0 ? bid : INT64_MAX);
-	sqlite3_bind_int(st, 2, RENDER_PAGE);
+	st = render_alerts_page(r, bid, RENDER_PAGE);
 	buf_adds(b, "<table><thead><tr><th>#</th><th>when</th><th>run</th>"
 	    "<th>to</th><th>subject</th><th>delivery</th></tr></thead><tbody>"
 	    "\n");
@@ -153,37 +181,20 @@ render_alerts(struct render *r, struct evkeyvalq *q, struct render_out *o)
 	render_foot(r, b);
 }
 
-/* The message number of a path segment, or -1. */
-static int64_t
-render_alert_id(const char *seg)
-{
-	long	v;
-
-	return (parse_int(seg, 1, LONG_MAX, &v) == 0 ? v : -1);
-}
-
 /* /alerts/ID: one message, as it was sent. */
 void
 render_alert(struct render *r, const char *seg, struct render_out *o)
 {
 	struct buf	*b = &o->body;
 	sqlite3_stmt	*st;
-	int64_t		 id = render_alert_id(seg);
 	char		*title, *to;
 
-	if (id < 0 || !render_has_outbox(r)) {
+	if ((st = render_alert_get(r, seg)) == NULL) {
 		render_not_found(r, o, "No such message in the outbox.");
 		return;
 	}
-	st = render_prepare(r, "SELECT " ALERT_COLUMNS ", text FROM "
-	    "alert_outbox WHERE id = ?");
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		render_not_found(r, o, "No such message in the outbox.");
-		return;
-	}
-	title = xstrfmt("Alert %lld: %s", (long long)id, render_col(st, 5));
+	title = xstrfmt("Alert %lld: %s", (long long)sqlite3_column_int64(st,
+	    0), render_col(st, 5));
 	render_head(r, b, title, 0);
 	free(title);
 	buf_adds(b, "<dl class=\"about\"><dt>composed</dt><dd>");
@@ -220,26 +231,17 @@ render_api_alerts(struct render *r, const char *seg, struct evkeyvalq *q,
 	sqlite3_stmt	*st;
 	json_t		*a;
 	long		 limit = RENDER_PAGE, bid = 0;
-	int64_t		 id, last = 0;
-	int		 n = 0, has = render_has_outbox(r);
+	int64_t		 last = 0;
+	int		 n = 0;
 
 	if (seg != NULL) {
-		if ((id = render_alert_id(seg)) < 0 || !has) {
+		if ((st = render_alert_get(r, seg)) == NULL) {
 			o->status = 404;
 			render_json(o, json_pack("{s:s}", "error", "no such "
 			    "message in the outbox"));
 			return;
 		}
-		st = render_prepare(r, "SELECT " ALERT_COLUMNS ", text FROM "
-		    "alert_outbox WHERE id = ?");
-		sqlite3_bind_int64(st, 1, id);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			render_json(o, render_alert_json(st, 1));
-		else {
-			o->status = 404;
-			render_json(o, json_pack("{s:s}", "error", "no such "
-			    "message in the outbox"));
-		}
+		render_json(o, render_alert_json(st, 1));
 		sqlite3_finalize(st);
 		return;
 	}
@@ -251,11 +253,8 @@ render_api_alerts(struct render *r, const char *seg, struct evkeyvalq *q,
 		return;
 	}
 	a = json_array();
-	if (has) {
-		st = render_prepare(r, "SELECT " ALERT_COLUMNS " FROM "
-		    "alert_outbox WHERE id < ? ORDER BY id DESC LIMIT ?");
-		sqlite3_bind_int64(st, 1, bid > 0 ? bid : INT64_MAX);
-		sqlite3_bind_int(st, 2, (int)limit);
+	if (render_has_outbox(r)) {
+		st = render_alerts_page(r, bid, limit);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			last = sqlite3_column_int64(st, 0);
 			json_array_append_new(a, render_alert_json(st, 0));

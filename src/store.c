@@ -236,25 +236,47 @@ store_hist_value(int b)
 	return ((int64_t)(64.0 * exp2(((double)b - 0.5) / 4.0)));
 }
 
+/* Varints: 7 bits a byte, low first, the top bit set on all but the last. */
+static size_t
+store_varint_put(unsigned char *p, uint64_t v)
+{
+	size_t	n = 0;
+
+	do {
+		p[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v != 0);
+	return (n);
+}
+
+/* A varint at *p (advanced), or 0 at the end. */
+static uint64_t
+store_varint_get(const unsigned char **p, const unsigned char *end)
+{
+	uint64_t	v = 0;
+	int		shift = 0;
+
+	while (*p < end && shift < 63) {
+		v |= (uint64_t)(**p & 0x7f) << shift;
+		shift += 7;
+		if ((*(*p)++ & 0x80) == 0)
+			break;
+	}
+	return (v);
+}
+
 /* Decode a histogram blob (pairs of bucket byte, varint count). */
 void
 store_hist_decode(const void *blob, size_t len, uint64_t *h)
 {
 	const unsigned char	*p = blob, *end = p + len;
 	uint64_t		 v;
-	int			 b, shift;
+	int			 b;
 
 	memset(h, 0, STORE_HIST_BUCKETS * sizeof *h);
 	while (p < end) {
 		b = *p++;
-		v = 0;
-		shift = 0;
-		while (p < end && shift < 63) {
-			v |= (uint64_t)(*p & 0x7f) << shift;
-			shift += 7;
-			if ((*p++ & 0x80) == 0)
-				break;
-		}
+		v = store_varint_get(&p, end);
 		if (b < STORE_HIST_BUCKETS)
 			h[b] += v;
 	}
@@ -264,19 +286,14 @@ store_hist_decode(const void *blob, size_t len, uint64_t *h)
 static size_t
 store_hist_encode(const uint64_t *h, unsigned char *buf)
 {
-	size_t		n = 0;
-	uint64_t	v;
-	int		b;
+	size_t	n = 0;
+	int	b;
 
 	for (b = 0; b < STORE_HIST_BUCKETS; b++) {
-		if ((v = h[b]) == 0)
+		if (h[b] == 0)
 			continue;
 		buf[n++] = (unsigned char)b;
-		do {
-			buf[n++] = (unsigned char)((v & 0x7f) |
-			    (v > 0x7f ? 0x80 : 0));
-			v >>= 7;
-		} while (v != 0);
+		n += store_varint_put(buf + n, h[b]);
 	}
 	return (n);
 }
@@ -995,34 +1012,6 @@ store_log_id(struct store *s, const char *path, int64_t *id)
 /* --- packed rollups ------------------------------------------------- */
 
 #define STORE_COLD_UNIT_US	100
-
-static size_t
-store_varint_put(unsigned char *p, uint64_t v)
-{
-	size_t	n = 0;
-
-	do {
-		p[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-		v >>= 7;
-	} while (v != 0);
-	return (n);
-}
-
-/* A varint at *p (advanced), or 0 at the end. */
-static uint64_t
-store_varint_get(const unsigned char **p, const unsigned char *end)
-{
-	uint64_t	v = 0;
-	int		shift = 0;
-
-	while (*p < end && shift < 63) {
-		v |= (uint64_t)(**p & 0x7f) << shift;
-		shift += 7;
-		if ((*(*p)++ & 0x80) == 0)
-			break;
-	}
-	return (v);
-}
 
 /*
  * The periods of a packed block (starting at block, seconds) into v, which

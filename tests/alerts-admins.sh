@@ -9,18 +9,9 @@
 . "$top_srcdir/tests/testsite-lib.sh"
 TEST_NAME=tests/alerts-admins.sh
 . "$top_srcdir/tests/alerts-lib.sh"
-mkdir -p "$tmp/root/rem"
-echo up > "$tmp/root/rem/state.txt"
-testsite_start --root "$tmp/root" || exit 99
-P=$TESTSITE_PORT
-up() { echo up > "$tmp/root/rem/state.txt"; }
-down() { echo down > "$tmp/root/rem/state.txt"; }
+state_sites rem
 hookdir=$tmp/hook
-mkdir -p "$hookdir"
-$PY "$top_srcdir/tests/http-sink.py" "$hookdir" "$tmp/hook.port" &
-PIDS="$PIDS $!"
-wait_file "$tmp/hook.port" || exit 99
-HP=$(cat "$tmp/hook.port")
+hook_start "$hookdir"
 hooks() { ls "$hookdir" | grep -c '\.json$'; }
 # The webhook documents about Kong itself: "KIND|SUBJECT" lines.
 kong_docs() {
@@ -37,8 +28,7 @@ SPORT=$SMTP_PORT
 kill "$SMTP_PID"; wait "$SMTP_PID" 2>/dev/null
 
 inv=$tmp/fleet
-mkdir -p "$inv"
-cat > "$inv/kong.ini" <<INI
+rem_fleet "$inv" <<INI
 [kong]
 admins = ops@example.com
 smtp = smtp://127.0.0.1:$SPORT
@@ -49,22 +39,12 @@ failure_threshold = 1
 alert_retries = 1
 alert_retry_delay = 50ms
 timeout = 5s
-
-[site rem]
-url = http://127.0.0.1:$P/rem/
-managers = rem@example.com
-
-[test state]
-sites = rem
-body =
-    go {{ site.url }}state.txt
-    find "up"
 INI
 check() { "$KONG" check -c "$inv" -q 2> "$tmp/check.err"; }
 run_end() { jq -c 'select(.record == "run_end") | .alerts' "$inv/kong.jsonl" | tail -1; }
 
 # --- mail cannot be delivered: the webhook tells the admins now ------------
-down
+down rem
 check
 is "$?" 1 "rem fails; the mail server is down"
 has "$tmp/check.err" 'mail to rem@example.com not delivered after 2 attempts' \
@@ -86,7 +66,7 @@ is "$(( $(hooks) - n1 ))" 0 "and nothing new to post"
 
 # --- mail works again: everything held comes, with the admins' message -----
 SMTP_AT=$SPORT smtp_start "$maildir"
-up
+up rem
 check
 is "$?" 0 "rem passes; the mail server is back"
 wait_i=0
@@ -108,7 +88,7 @@ is "$(sqlite3 "$inv/kong.db" "SELECT count(*) FROM alert_meta WHERE key = 'deliv
 # --- the webhook fails: the admins are told by mail, in the same run ---------
 echo 500 > "$hookdir/status"
 m=$(mails "$maildir")
-down
+down rem
 check
 is "$?" 1 "rem fails; the webhook answers 500"
 has "$tmp/check.err" 'webhook to http://127.0.0.1:[0-9]+/hook/T000/SECRET-TOKEN not delivered after 2 attempts' \
@@ -124,7 +104,7 @@ has "$tmp/text" '^- webhook to the webhook: not delivered after 2 attempts: the 
     "naming the webhook and its answer"
 hasnt "$tmp/text" 'SECRET-TOKEN' "without its URL (a token)"
 rm -f "$hookdir/status"
-up
+up rem
 check
 
 # --- the store cannot be opened: nothing runs, the admins are told ---------

@@ -54,6 +54,41 @@ wait_file() {
 	while [ ! -s "$1" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 	[ -s "$1" ]
 }
+# state_sites NAME... [-- TESTSITE-ARGS...]: the test site serving
+# $tmp/root/NAME/state.txt, "up", for each NAME; sets P. up NAME... and
+# down NAME... change what they say.
+state_sites() {
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		mkdir -p "$tmp/root/$1"
+		echo up > "$tmp/root/$1/state.txt"
+		shift
+	done
+	[ "${1:-}" = -- ] && shift
+	testsite_start --root "$tmp/root" "$@" || exit 99
+	P=$TESTSITE_PORT
+}
+up() { for s in "$@"; do echo up > "$tmp/root/$s/state.txt"; done; }
+down() { for s in "$@"; do echo down > "$tmp/root/$s/state.txt"; done; }
+# rem_fleet DIR: DIR/kong.ini, its [kong] section read from standard input,
+# then the site rem (managers rem@example.com) and its test state.
+rem_fleet() {
+	mkdir -p "$1"
+	{
+		cat
+		printf '\n[site rem]\nurl = http://127.0.0.1:%s/rem/\n' "$P"
+		printf 'managers = rem@example.com\n\n[test state]\nsites = rem\n'
+		printf 'body =\n    go {{ site.url }}state.txt\n    find "up"\n'
+	} > "$1/kong.ini"
+}
+# hook_start DIR: the webhook and ping receiver (http-sink.py) writing into
+# DIR; sets HP, its port.
+hook_start() {
+	mkdir -p "$1"
+	$PY "$top_srcdir/tests/http-sink.py" "$1" "$tmp/hook.port" &
+	PIDS="$PIDS $!"
+	wait_file "$tmp/hook.port" || { echo "Bail out! http-sink.py did not start"; exit 1; }
+	HP=$(cat "$tmp/hook.port")
+}
 # smtp_start DIR [CERT KEY [require]]: sets SMTP_PID and SMTP_PORT (a free
 # port, or $SMTP_AT).
 smtp_start() {

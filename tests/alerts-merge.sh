@@ -16,14 +16,7 @@ if ! command -v parallel > /dev/null; then
 fi
 
 sites=$(seq -f 's%02g' 1 24)
-for s in $sites; do
-	mkdir -p "$tmp/root/$s"
-	echo up > "$tmp/root/$s/state.txt"
-done
-testsite_start --root "$tmp/root" || exit 99
-P=$TESTSITE_PORT
-up() { for s in "$@"; do echo up > "$tmp/root/$s/state.txt"; done; }
-down() { for s in "$@"; do echo down > "$tmp/root/$s/state.txt"; done; }
+state_sites $sites
 
 smtp_start "$tmp/mail-one"
 ONE=$SMTP_PORT

@@ -9,23 +9,12 @@
 . "$top_srcdir/tests/testsite-lib.sh"
 TEST_NAME=tests/alerts.sh
 . "$top_srcdir/tests/alerts-lib.sh"
-for s in shop blog g1 g2 g3 t1 t2 t3 t4 t5 rem flap; do
-	mkdir -p "$tmp/root/$s"
-	echo up > "$tmp/root/$s/state.txt"
-done
-testsite_start --root "$tmp/root" || exit 99
-P=$TESTSITE_PORT
-up() { for s in "$@"; do echo up > "$tmp/root/$s/state.txt"; done; }
-down() { for s in "$@"; do echo down > "$tmp/root/$s/state.txt"; done; }
+state_sites shop blog g1 g2 g3 t1 t2 t3 t4 t5 rem flap
 
 maildir=$tmp/mail
 smtp_start "$maildir"
 hookdir=$tmp/hook
-mkdir -p "$hookdir"
-$PY "$top_srcdir/tests/http-sink.py" "$hookdir" "$tmp/hook.port" &
-PIDS="$PIDS $!"
-wait_file "$tmp/hook.port" || exit 99
-HP=$(cat "$tmp/hook.port")
+hook_start "$hookdir"
 
 inv=$tmp/fleet
 mkdir -p "$inv"
@@ -397,23 +386,12 @@ time.sleep(120)' "$tmp/stuck.port" &
 PIDS="$PIDS $!"
 wait_file "$tmp/stuck.port"
 stuck=$tmp/stuck
-mkdir -p "$stuck"
-cat > "$stuck/kong.ini" <<INI
+rem_fleet "$stuck" <<INI
 [kong]
 smtp = smtp://127.0.0.1:$(cat "$tmp/stuck.port")
 smtp_insecure = yes
 failure_threshold = 1
 timeout = 60s
-
-[site rem]
-url = http://127.0.0.1:$P/rem/
-managers = rem@example.com
-
-[test state]
-sites = rem
-body =
-    go {{ site.url }}state.txt
-    find "up"
 INI
 down rem
 "$KONG" check -c "$stuck" -q 2> "$tmp/stuck.err" &
@@ -493,22 +471,11 @@ if command -v openssl >/dev/null 2>&1; then
 	tlsdir=$tmp/tlsmail
 	smtp_start "$tlsdir" "$tmp/cert.pem" "$tmp/key.pem" require
 	tls=$tmp/tls
-	mkdir -p "$tls"
-	cat > "$tls/kong.ini" <<INI
+	rem_fleet "$tls" <<INI
 [kong]
 smtp = smtp://127.0.0.1:$SMTP_PORT
 smtp_cafile = $tmp/cert.pem
 failure_threshold = 1
-
-[site rem]
-url = http://127.0.0.1:$P/rem/
-managers = rem@example.com
-
-[test state]
-sites = rem
-body =
-    go {{ site.url }}state.txt
-    find "up"
 INI
 	down rem
 	"$KONG" check -c "$tls" -q 2> "$tmp/tls.err"
@@ -529,10 +496,7 @@ INI
 	authdir=$tmp/authmail
 	SMTP_AUTH=kong:s3cret-pw smtp_start "$authdir" "$tmp/cert.pem" "$tmp/key.pem" require
 	au=$tmp/auth
-	mkdir -p "$au"
-	printf 's3cret-pw\n' > "$au/smtp-password"
-	chmod 600 "$au/smtp-password"
-	cat > "$au/kong.ini" <<INI
+	rem_fleet "$au" <<INI
 [kong]
 smtp = smtp://127.0.0.1:$SMTP_PORT
 smtp_cafile = $tmp/cert.pem
@@ -540,17 +504,9 @@ smtp_user = kong
 smtp_password_file = smtp-password
 failure_threshold = 1
 alert_retries = 0
-
-[site rem]
-url = http://127.0.0.1:$P/rem/
-managers = rem@example.com
-
-[test state]
-sites = rem
-body =
-    go {{ site.url }}state.txt
-    find "up"
 INI
+	printf 's3cret-pw\n' > "$au/smtp-password"
+	chmod 600 "$au/smtp-password"
 	flip() { up rem; "$KONG" check -c "$au" -q 2>/dev/null; down rem; "$KONG" check -c "$au" -q 2> "$tmp/auth.err"; }
 	down rem
 	"$KONG" check -c "$au" -q 2> "$tmp/auth.err"

@@ -10,18 +10,12 @@
 . "$top_srcdir/tests/testsite-lib.sh"
 TEST_NAME=tests/serve-every.sh
 . "$top_srcdir/tests/alerts-lib.sh"
-mkdir -p "$tmp/root/shop"
-echo down > "$tmp/root/shop/state.txt"
-testsite_start --root "$tmp/root" --vhost slow.test:slow=1500 || exit 99
-P=$TESTSITE_PORT
+state_sites shop -- --vhost slow.test:slow=1500
+down shop
 maildir=$tmp/mail
 smtp_start "$maildir"
 hookdir=$tmp/hook
-mkdir -p "$hookdir"
-$PY "$top_srcdir/tests/http-sink.py" "$hookdir" "$tmp/hook.port" &
-PIDS="$PIDS $!"
-wait_file "$tmp/hook.port" || exit 99
-HP=$(cat "$tmp/hook.port")
+hook_start "$hookdir"
 
 inv=$tmp/fleet
 mkdir -p "$inv"
@@ -172,7 +166,7 @@ is "$(board shop)" "fail" "the board shows the latest sweep's result"
 curl -s "$URL/runs" > "$tmp/runs.html"
 last=$(run_records | awk '$1 == "end" { id = $2 } END { print id }')
 has "$tmp/runs.html" "$last" "and /runs lists the last sweep"
-echo up > "$tmp/root/shop/state.txt"
+up shop
 m=$(mails "$maildir")
 wait_runs $(($(runs_ended) + 2))
 wait_mails $((m + 2))
