@@ -28,7 +28,7 @@ struct record_log {
 int		 record_open(struct record_log *, const char *, char **);
 void		 record_close(struct record_log *);
 int		 record_write(struct record_log *, json_t *);
-int		 record_write_buf(struct record_log *, struct buf *);
+int		 record_write_buf(struct record_log *, const struct buf *);
 char		*record_run_id(void);
 char		*record_time(uint64_t);
 json_t		*record_versions(void);

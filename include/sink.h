@@ -58,8 +58,12 @@ struct run_info {
 struct sink_ops {
 	const char	*name;
 	void		(*start)(struct sink *, const struct run_info *);
+	/*
+	 * rec is the result's record as the log has it, formatted once for
+	 * every sink that sets record; NULL for the others.
+	 */
 	void		(*result)(struct sink *, const struct run_info *,
-			    const struct result *);
+			    const struct result *, const struct buf *rec);
 	void		(*end)(struct sink *, const struct run_info *);
 	void		(*free)(struct sink *);
 	/*
@@ -67,6 +71,7 @@ struct sink_ops {
 	 * the finish hook (alerting) reads the same files.
 	 */
 	void		(*flush)(struct sink *);
+	int		  record;	/* result wants rec */
 };
 
 struct sink {
@@ -83,6 +88,8 @@ TAILQ_HEAD(sink_list, sink);
 struct sink	*sink_create(const struct sink_ops *, void *, const char *);
 void		 sink_free(struct sink *);
 void		 sinks_start(struct sink_list *, const struct run_info *);
+void		 sink_result(struct sink *, const struct run_info *,
+		     const struct result *, const struct buf *);
 void		 sinks_result(struct sink_list *, const struct run_info *,
 		     const struct result *);
 void		 sinks_end(struct sink_list *, const struct run_info *);

@@ -59,6 +59,9 @@ struct store_cold {
 size_t		 store_cold_decode(int, int64_t, const void *, size_t,
 		     struct store_cold *);
 
+/* How often a sweep prunes and packs (an ingest always does). */
+#define STORE_PRUNE_EVERY_S	STORE_HOUR
+
 /* The last durations kept with each pair's latest result. */
 #define STORE_SPARK	50
 
@@ -88,9 +91,11 @@ int		 store_run_end(struct store *, json_t *);
 int		 store_add_result(struct store *, const struct result *,
 		     const char *, size_t, int64_t, int64_t);
 int		 store_log_id(struct store *, const char *, int64_t *);
+int		 store_load_pairs(struct store *);
 int		 store_ingest(struct store *, const char *,
 		     struct store_ingest_stats *, char **);
 int		 store_prune(struct store *, uint64_t);
+int		 store_prune_due(struct store *, uint64_t);
 int		 store_reset(struct store *);
 char		**store_logs(struct store *);
 

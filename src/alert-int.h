@@ -7,6 +7,12 @@
 #include "alert.h"
 
 /* A pair's alerting state between runs. */
+/* A run deciding this many pairs reads every pair's state at once. */
+#define ALERT_LOAD_ALL	64
+
+/* The largest threshold: runs in a row are counted up to it. */
+#define ALERT_RUNS_MAX	1000
+
 struct alert_pair {
 	long		 fails;		/* failed runs in a row */
 	long		 passes;	/* passed runs in a row */
@@ -19,6 +25,8 @@ struct alert_pair {
 
 int		 alert_db_begin(struct alert_db *);
 int		 alert_db_commit(struct alert_db *);
+int		 alert_pairs_load(struct alert_db *);
+void		 alert_pairs_forget(struct alert_db *);
 int		 alert_pair_get(struct alert_db *, const char *, const char *,
 		     const char *, struct alert_pair *);
 int		 alert_pair_put(struct alert_db *, const char *, const char *,

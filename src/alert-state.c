@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "alert-int.h"
+#include "map.h"
 
 struct alert_db {
 	sqlite3		*db;
@@ -21,6 +22,8 @@ struct alert_db {
 	int		 borrowed;	/* the store's handle: not ours to close */
 	sqlite3_stmt	*pair_get;	/* prepared once: every pair, every run */
 	sqlite3_stmt	*pair_put;
+	struct map	 pairs;		/* read at once: key -> alert_pair */
+	int		 loaded;
 };
 
 static const char alert_schema[] =
@@ -129,6 +132,7 @@ alert_db_close(struct alert_db *a)
 {
 	if (a == NULL)
 		return;
+	alert_pairs_forget(a);
 	sqlite3_finalize(a->pair_get);
 	sqlite3_finalize(a->pair_put);
 	if (!a->borrowed)
@@ -225,16 +229,99 @@ alert_col_str(sqlite3_stmt *st, int i)
 	return (s != NULL ? xstrdup((const char *)s) : NULL);
 }
 
-/* A pair's state; a pair never seen starts at zero. Returns 0 or -1. */
+static char *
+alert_pair_key(const char *site, const char *test, const char *server)
+{
+	return (xstrfmt("%s\037%s\037%s", site, test, server != NULL ?
+	    server : ""));
+}
+
+static void
+alert_pair_row(sqlite3_stmt *st, int col, struct alert_pair *p)
+{
+	const char	*h;
+
+	p->fails = sqlite3_column_int64(st, col);
+	p->passes = sqlite3_column_int64(st, col + 1);
+	p->alerted = sqlite3_column_int(st, col + 2);
+	p->flapping = sqlite3_column_int(st, col + 3);
+	h = (const char *)sqlite3_column_text(st, col + 4);
+	if (h != NULL)
+		snprintf(p->history, sizeof p->history, "%s", h);
+	p->notified_us = (uint64_t)sqlite3_column_int64(st, col + 5);
+	p->since_us = (uint64_t)sqlite3_column_int64(st, col + 6);
+}
+
+/*
+ * Read every pair's state at once, for a run that decides most of them
+ * (one scan instead of a lookup a pair), until alert_pairs_forget. Call
+ * it inside the run's transaction. Returns 0 or -1.
+ */
+int
+alert_pairs_load(struct alert_db *a)
+{
+	struct alert_pair	*p;
+	sqlite3_stmt		*st;
+	char			*key;
+	int			 rc;
+
+	alert_pairs_forget(a);
+	if (sqlite3_prepare_v2(a->db, "SELECT site, test, server, fails, "
+	    "passes, alerted, flapping, history, notified_us, since_us FROM "
+	    "alert_pairs", -1, &st, NULL) != SQLITE_OK)
+		return (-1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		p = xcalloc(1, sizeof *p);
+		alert_pair_row(st, 3, p);
+		key = alert_pair_key((const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2));
+		free(map_remove(&a->pairs, key));
+		map_set(&a->pairs, key, p);
+		free(key);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		alert_pairs_forget(a);
+		return (-1);
+	}
+	a->loaded = 1;
+	return (0);
+}
+
+/* Back to reading pairs one by one. */
+void
+alert_pairs_forget(struct alert_db *a)
+{
+	if (a->loaded)
+		map_free(&a->pairs, free);
+	map_init(&a->pairs);
+	a->loaded = 0;
+}
+
+/*
+ * A pair's state; a pair never seen starts at zero. Returns 1 if it was
+ * known, 0 if not, or -1.
+ */
 int
 alert_pair_get(struct alert_db *a, const char *site, const char *test,
     const char *server, struct alert_pair *p)
 {
-	sqlite3_stmt	*st;
-	const char	*h;
-	int		 rc;
+	struct alert_pair	*have;
+	sqlite3_stmt		*st;
+	char			*key;
+	int			 rc;
 
 	memset(p, 0, sizeof *p);
+	if (a->loaded) {
+		key = alert_pair_key(site, test, server);
+		have = map_get(&a->pairs, key);
+		free(key);
+		if (have == NULL)
+			return (0);
+		*p = *have;
+		return (1);
+	}
 	st = alert_db_cached(a, &a->pair_get, "SELECT fails, passes, alerted, "
 	    "flapping, history, notified_us, since_us FROM alert_pairs WHERE "
 	    "site = ? AND test = ? AND server = ?");
@@ -245,19 +332,12 @@ alert_pair_get(struct alert_db *a, const char *site, const char *test,
 	sqlite3_bind_text(st, 3, server != NULL ? server : "", -1,
 	    SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		p->fails = sqlite3_column_int64(st, 0);
-		p->passes = sqlite3_column_int64(st, 1);
-		p->alerted = sqlite3_column_int(st, 2);
-		p->flapping = sqlite3_column_int(st, 3);
-		h = (const char *)sqlite3_column_text(st, 4);
-		if (h != NULL)
-			snprintf(p->history, sizeof p->history, "%s", h);
-		p->notified_us = (uint64_t)sqlite3_column_int64(st, 5);
-		p->since_us = (uint64_t)sqlite3_column_int64(st, 6);
-	}
+	if (rc == SQLITE_ROW)
+		alert_pair_row(st, 0, p);
 	alert_db_done(st);
-	return (rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1);
+	if (rc == SQLITE_ROW)
+		return (1);
+	return (rc == SQLITE_DONE ? 0 : -1);
 }
 
 /* Write a pair's state back. Returns 0 or -1. */
@@ -265,8 +345,10 @@ int
 alert_pair_put(struct alert_db *a, const char *site, const char *test,
     const char *server, const struct alert_pair *p)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	struct alert_pair	*have;
+	sqlite3_stmt		*st;
+	char			*key;
+	int			 rc;
 
 	st = alert_db_cached(a, &a->pair_put, "INSERT OR REPLACE INTO "
 	    "alert_pairs (site, test, server, fails, passes, alerted, flapping, "
@@ -287,7 +369,18 @@ alert_pair_put(struct alert_db *a, const char *site, const char *test,
 	sqlite3_bind_int64(st, 10, (sqlite3_int64)p->since_us);
 	rc = sqlite3_step(st);
 	alert_db_done(st);
-	return (rc == SQLITE_DONE ? 0 : -1);
+	if (rc != SQLITE_DONE)
+		return (-1);
+	if (a->loaded) {
+		key = alert_pair_key(site, test, server);
+		if ((have = map_get(&a->pairs, key)) == NULL) {
+			have = xcalloc(1, sizeof *have);
+			map_set(&a->pairs, key, have);
+		}
+		*have = *p;
+		free(key);
+	}
+	return (0);
 }
 
 /* A fleet-wide value (NULL if unset). Caller frees. */

@@ -44,6 +44,7 @@ enum alert_kind {
 
 /* One result, as alerting keeps it. */
 struct alert_seen {
+	const struct site	*where;		/* in the inventory, or NULL */
 	char			*site;
 	char			*test;
 	char			*server;	/* per-server checks, or NULL */
@@ -126,6 +127,7 @@ alert_seen_add(struct alerts *a, const struct result *r)
 	a->v = xreallocarray(a->v, a->n + 1, sizeof *a->v);
 	s = &a->v[a->n++];
 	memset(s, 0, sizeof *s);
+	s->where = inventory_site(a->inv, r->where.site);
 	s->site = xstrdup(r->where.site);
 	s->test = xstrdup(r->where.test);
 	s->server = r->where.server != NULL ? xstrdup(r->where.server) : NULL;
@@ -145,9 +147,10 @@ alert_seen_add(struct alerts *a, const struct result *r)
 
 static void
 alert_sink_result(struct sink *k, const struct run_info *run,
-    const struct result *r)
+    const struct result *r, const struct buf *rec)
 {
 	(void)run;
+	(void)rec;
 	alert_seen_add(k->data, r);
 }
 
@@ -238,15 +241,14 @@ alert_warn_once(struct alerts *a, const char *kind, const char *name,
  * A value that is not a number in range is said once and ignored.
  */
 static long
-alert_setting(struct alerts *a, const struct alert_seen *s, const char *key,
+alert_setting(struct alerts *a, const struct site *site, const char *key,
     long def, long min, long max)
 {
-	const struct site	*site;
 	json_t			*objs[2], *v;
 	long			 n;
 	int			 i;
 
-	if ((site = inventory_site(a->inv, s->site)) == NULL)
+	if (site == NULL)
 		return (def);
 	objs[0] = site->attrs;
 	objs[1] = site->type != NULL ? site->type->attrs : NULL;
@@ -375,8 +377,8 @@ alerts_attr(const char *kind, const char *key, const char *value,
 		const char	*key;
 		long		 min, max;
 	} nums[] = {
-		{ "failure_threshold", 1, 1000 },
-		{ "success_threshold", 1, 1000 },
+		{ "failure_threshold", 1, ALERT_RUNS_MAX },
+		{ "success_threshold", 1, ALERT_RUNS_MAX },
 		{ "flap_window", 2, 64 },
 		{ "flap_changes", 2, 64 },
 	};
@@ -410,7 +412,7 @@ alerts_attr(const char *kind, const char *key, const char *value,
 static int
 alert_in_maintenance(struct alerts *a, const struct alert_seen *s)
 {
-	const struct site	*site = inventory_site(a->inv, s->site);
+	const struct site	*site = s->where;
 	struct tm		 tm;
 	time_t			 now = time(NULL);
 	size_t			 i;
@@ -437,7 +439,7 @@ alert_in_maintenance(struct alerts *a, const struct alert_seen *s)
 static const struct silence *
 alert_silence_of(struct alerts *a, const struct alert_seen *s)
 {
-	const struct site	*site = inventory_site(a->inv, s->site);
+	const struct site	*site = s->where;
 	const struct silence	*sl;
 	size_t			 i, j;
 
@@ -483,24 +485,44 @@ alert_changes(const char *h)
 	return (n);
 }
 
+/*
+ * Write a pair's state unless it is the one read (a pair passing run
+ * after run): most pairs of a sweep then cost no write at all.
+ */
+static int
+alert_pair_save(struct alerts *a, const struct alert_seen *s, int known,
+    const struct alert_pair *was, const struct alert_pair *p)
+{
+	if (known && was->fails == p->fails && was->passes == p->passes &&
+	    was->alerted == p->alerted && was->flapping == p->flapping &&
+	    was->notified_us == p->notified_us &&
+	    was->since_us == p->since_us &&
+	    strcmp(was->history, p->history) == 0)
+		return (0);
+	return (alert_pair_put(a->db, s->site, s->test, s->server, p));
+}
+
 /* One pair's run: its new state and what to say. Returns 0 or -1. */
 static int
 alert_decide(struct alerts *a, struct alert_seen *s, uint64_t now)
 {
 	const struct settings	*set = a->set;
-	struct alert_pair	 p;
+	const struct site	*site = s->where;
+	struct alert_pair	 p, was;
 	long			 fthr, sthr, window, changes, remind;
 	size_t			 len;
-	int			 failed = alert_is_failure(s->status);
+	int			 failed = alert_is_failure(s->status), known;
 
-	if (alert_pair_get(a->db, s->site, s->test, s->server, &p) != 0)
+	if ((known = alert_pair_get(a->db, s->site, s->test, s->server, &p)) < 0)
 		return (-1);
-	fthr = alert_setting(a, s, "failure_threshold", set->failure_threshold,
-	    1, 1000);
-	sthr = alert_setting(a, s, "success_threshold", set->success_threshold,
-	    1, 1000);
-	window = alert_setting(a, s, "flap_window", set->flap_window, 2, 64);
-	changes = alert_setting(a, s, "flap_changes", set->flap_changes, 2, 64);
+	was = p;
+	fthr = alert_setting(a, site, "failure_threshold",
+	    set->failure_threshold, 1, ALERT_RUNS_MAX);
+	sthr = alert_setting(a, site, "success_threshold",
+	    set->success_threshold, 1, ALERT_RUNS_MAX);
+	window = alert_setting(a, site, "flap_window", set->flap_window, 2, 64);
+	changes = alert_setting(a, site, "flap_changes", set->flap_changes, 2,
+	    64);
 	remind = set->reminder_interval;
 
 	len = strlen(p.history);
@@ -511,12 +533,20 @@ alert_decide(struct alerts *a, struct alert_seen *s, uint64_t now)
 	}
 	p.history[len] = failed ? 'F' : 'P';
 	p.history[len + 1] = '\0';
+	/*
+	 * Passes count only up to the threshold (they matter only to recover;
+	 * a pair passing run after run then stays the same and is not
+	 * written again), failures up to the largest threshold.
+	 */
 	if (failed) {
-		if (p.fails++ == 0)
+		if (p.fails == 0)
 			p.since_us = now;
+		if (p.fails < ALERT_RUNS_MAX)
+			p.fails++;
 		p.passes = 0;
 	} else {
-		p.passes++;
+		if (p.passes < sthr)
+			p.passes++;
 		p.fails = 0;
 	}
 	s->since_us = p.since_us;
@@ -524,7 +554,7 @@ alert_decide(struct alerts *a, struct alert_seen *s, uint64_t now)
 	s->silenced = alert_silence_of(a, s) != NULL ||
 	    alert_in_maintenance(a, s);
 	if (s->silenced)
-		return (alert_pair_put(a->db, s->site, s->test, s->server, &p));
+		return (alert_pair_save(a, s, known, &was, &p));
 	if (alert_changes(p.history) >= changes) {
 		if (!p.flapping) {
 			p.flapping = 1;
@@ -546,7 +576,7 @@ alert_decide(struct alerts *a, struct alert_seen *s, uint64_t now)
 			s->kind = ALERT_RECOVERED;
 		}
 	}
-	return (alert_pair_put(a->db, s->site, s->test, s->server, &p));
+	return (alert_pair_save(a, s, known, &was, &p));
 }
 
 /* Does a result ran on server? Per-server checks name it, others list. */
@@ -559,7 +589,7 @@ alert_on_server(struct alerts *a, const struct alert_seen *s,
 
 	if (s->server != NULL)
 		return (strcmp(s->server, server) == 0);
-	if ((site = inventory_site(a->inv, s->site)) == NULL)
+	if ((site = s->where) == NULL)
 		return (0);
 	for (i = 0; i < site->nservers; i++)
 		if (strcmp(site->servers[i]->name, server) == 0)
@@ -1331,6 +1361,7 @@ alert_mark_decided(struct alerts *a)
 static int
 alert_run_close(struct alerts *a, int rc)
 {
+	alert_pairs_forget(a->db);
 	if (rc != 0) {
 		alert_db_rollback(a->db);
 		return (-1);
@@ -1357,7 +1388,8 @@ alert_run(struct alerts *a, uint64_t now)
 	if (alert_db_begin(a->db) != 0)
 		return (-1);
 	if (alert_mark_decided(a) != 0 ||
-	    alert_silence_list(a->db, 0, &a->sil, &a->nsil) != 0)
+	    alert_silence_list(a->db, 0, &a->sil, &a->nsil) != 0 ||
+	    (a->n >= ALERT_LOAD_ALL && alert_pairs_load(a->db) != 0))
 		return (alert_run_close(a, -1));
 	for (i = 0; i < a->n; i++) {
 		a->fleet_ran++;

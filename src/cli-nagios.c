@@ -218,7 +218,7 @@ nagios_cut(const char *s, size_t max)
 
 static void
 nagios_sink_result(struct sink *k, const struct run_info *run,
-    const struct result *r)
+    const struct result *r, const struct buf *rec)
 {
 	struct nagios_sink	*ns = k->data;
 	const struct result_where *w = &r->where;
@@ -226,6 +226,7 @@ nagios_sink_result(struct sink *k, const struct run_info *run,
 	char			*line, *msg;
 
 	(void)run;
+	(void)rec;
 	if (r->status == RESULT_SKIPPED)
 		return;
 	ns->ran++;
@@ -564,7 +565,7 @@ nagios_from_store(struct sweep_plan *plan, long max_age_ms,
 				oldest = (uint64_t)sqlite3_column_int64(q, 1);
 			result_init(&r);
 			if (results_from_json(rec, &r) == 0)
-				nagios_sink_result(k, NULL, &r);
+				nagios_sink_result(k, NULL, &r, NULL);
 			else
 				missing++;
 			result_clear(&r);

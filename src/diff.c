@@ -71,7 +71,7 @@ diff_sink_start(struct sink *k, const struct run_info *run)
 
 static void
 diff_sink_result(struct sink *k, const struct run_info *run,
-    const struct result *r)
+    const struct result *r, const struct buf *rec)
 {
 	struct diff_run			*dr = k->data;
 	const struct result_where	*w = &r->where;
@@ -80,6 +80,7 @@ diff_sink_result(struct sink *k, const struct run_info *run,
 	int				 failed = result_failed(r);
 
 	(void)run;
+	(void)rec;
 	if (r->status == RESULT_SKIPPED || r->status == RESULT_NOT_STARTED)
 		return;
 	site = w->site != NULL ? w->site : w->script != NULL ? w->script : "-";
@@ -427,7 +428,7 @@ diff_run_store(const char *path, const char *run, char **cause)
 		if (sqlite3_column_text(q, 8) != NULL)
 			r.message = xstrdup((const char *)sqlite3_column_text(q,
 			    8));
-		k->ops->result(k, NULL, &r);
+		sink_result(k, NULL, &r, NULL);
 		r.where.site = r.where.test = r.where.server = NULL;
 		result_clear(&r);
 	}

@@ -1,6 +1,7 @@
 /*
  * record.c: writing result records as JSON Lines.
  */
+#include <sys/uio.h>
 #include <sys/utsname.h>
 
 #include <errno.h>
@@ -57,15 +58,19 @@ record_close(struct record_log *l)
  * Returns 0, or -1 when the line could not be written whole.
  */
 int
-record_write_buf(struct record_log *l, struct buf *line)
+record_write_buf(struct record_log *l, const struct buf *line)
 {
-	ssize_t	n;
+	struct iovec	iov[2];
+	ssize_t		n;
 
-	buf_addc(line, '\n');
+	iov[0].iov_base = line->data;
+	iov[0].iov_len = line->len;
+	iov[1].iov_base = (void *)"\n";
+	iov[1].iov_len = 1;
 	do
-		n = write(l->fd, line->data, line->len);
+		n = writev(l->fd, iov, 2);
 	while (n == -1 && errno == EINTR);
-	if (n != (ssize_t)line->len) {
+	if (n != (ssize_t)line->len + 1) {
 		l->errors++;
 		l->last_errno = n == -1 ? errno : ENOSPC;
 		return (-1);

@@ -258,14 +258,13 @@ report_sink_start(struct sink *k, const struct run_info *run)
 
 static void
 report_sink_result(struct sink *k, const struct run_info *run,
-    const struct result *r)
+    const struct result *r, const struct buf *rec)
 {
 	struct report_sink	*rs = k->data;
 	struct report		*rep = &rs->rep;
 
 	if (rs->inner != NULL) {
-		if (rs->inner->ops->result != NULL)
-			rs->inner->ops->result(rs->inner, run, r);
+		sink_result(rs->inner, run, r, rec);
 		return;
 	}
 	if (rep->nrows == rep->cap) {

@@ -147,7 +147,7 @@ failures_script(struct failures_sink *fs, const struct result *r,
 
 static void
 failures_result(struct sink *k, const struct run_info *run,
-    const struct result *r)
+    const struct result *r, const struct buf *rec)
 {
 	struct failures_sink	*fs = k->data;
 	const struct page	*pg = r->page;
@@ -156,6 +156,7 @@ failures_result(struct sink *k, const struct run_info *run,
 	int			 rc = 0;
 
 	(void)run;
+	(void)rec;
 	if (!result_failed(r) || r->status == RESULT_NOT_STARTED)
 		return;
 	dir = report_saved_path(fs->dir, fs->run, r->where.site != NULL ?

@@ -13,7 +13,6 @@
 
 struct sink_jsonl {
 	struct record_log	log;
-	struct buf		line;	/* the record being written */
 	int			results_only;
 };
 
@@ -40,14 +39,13 @@ sink_jsonl_start(struct sink *k, const struct run_info *run)
 
 static void
 sink_jsonl_result(struct sink *k, const struct run_info *run,
-    const struct result *r)
+    const struct result *r, const struct buf *rec)
 {
 	struct sink_jsonl	*j = k->data;
 
 	(void)run;
-	buf_reset(&j->line);
-	record_result(&j->line, r);
-	record_write_buf(&j->log, &j->line);
+	(void)r;
+	record_write_buf(&j->log, rec);
 	sink_jsonl_account(k);
 }
 
@@ -68,7 +66,6 @@ sink_jsonl_free(struct sink *k)
 	struct sink_jsonl	*j = k->data;
 
 	record_close(&j->log);
-	buf_free(&j->line);
 	free(j);
 }
 
@@ -78,6 +75,8 @@ static const struct sink_ops sink_jsonl_ops = {
 	sink_jsonl_result,
 	sink_jsonl_end,
 	sink_jsonl_free,
+	NULL,
+	1,
 };
 
 /*
@@ -94,7 +93,6 @@ sink_jsonl_open(const char *path, int results_only, char **cause)
 		free(j);
 		return (NULL);
 	}
-	buf_init(&j->line);
 	j->results_only = results_only;
 	return (sink_create(&sink_jsonl_ops, j, path));
 }

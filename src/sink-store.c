@@ -14,6 +14,8 @@
 
 #define SINK_STORE_BATCH	1000
 #define SINK_STORE_DELAY_MS	200
+/* A sweep this big reads every pair at once rather than one by one. */
+#define SINK_STORE_LOAD_ALL	64
 
 struct sink_store {
 	struct store	*store;
@@ -23,7 +25,6 @@ struct sink_store {
 	int		 broken;
 	FILE		*err;
 	struct event	*timer;
-	struct buf	 line;
 };
 
 /* Stop using the store after saying why, once. */
@@ -88,23 +89,23 @@ sink_store_start(struct sink *k, const struct run_info *run)
 		return;
 	rec = record_run_start(run);
 	if (store_log_id(ss->store, ss->log, &ss->log_id) != 0 ||
-	    store_run_start(ss->store, rec) != 0)
+	    store_run_start(ss->store, rec) != 0 ||
+	    (run->to_run >= SINK_STORE_LOAD_ALL &&
+	    store_load_pairs(ss->store) != 0))
 		sink_store_broken(ss);
 	json_decref(rec);
 }
 
 static void
 sink_store_result(struct sink *k, const struct run_info *run,
-    const struct result *r)
+    const struct result *r, const struct buf *rec)
 {
 	struct sink_store	*ss = k->data;
 
 	if (sink_store_batch(ss, run) != 0)
 		return;
-	buf_reset(&ss->line);
-	record_result(&ss->line, r);
-	if (store_add_result(ss->store, r, ss->line.data, ss->line.len,
-	    ss->log_id, -1) < 0) {
+	if (store_add_result(ss->store, r, rec->data, rec->len, ss->log_id,
+	    -1) < 0) {
 		sink_store_broken(ss);
 		return;
 	}
@@ -124,7 +125,7 @@ sink_store_end(struct sink *k, const struct run_info *run)
 		return;
 	rec = record_run_end(run);
 	if (store_run_end(ss->store, rec) != 0 ||
-	    store_prune(ss->store, realtime_usec()) != 0)
+	    store_prune_due(ss->store, realtime_usec()) != 0)
 		sink_store_broken(ss);
 	json_decref(rec);
 	sink_store_flush(ss);
@@ -150,7 +151,6 @@ sink_store_free(struct sink *k)
 	if (ss->timer != NULL)
 		event_free(ss->timer);
 	store_close(ss->store);
-	buf_free(&ss->line);
 	free(ss->log);
 	free(ss);
 }
@@ -162,6 +162,7 @@ static const struct sink_ops sink_store_ops = {
 	sink_store_end,
 	sink_store_free,
 	sink_store_done,
+	1,
 };
 
 /*
@@ -183,6 +184,5 @@ sink_store_open(const char *path, const char *log, long retention_ms,
 	ss->log = xstrdup(log);
 	ss->log_id = -1;
 	ss->err = err;
-	buf_init(&ss->line);
 	return (sink_create(&sink_store_ops, ss, path));
 }

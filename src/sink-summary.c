@@ -165,12 +165,13 @@ summary_captured(struct sink_summary *s, const char *bold, const char *off)
 
 static void
 sink_summary_result(struct sink *k, const struct run_info *run,
-    const struct result *r)
+    const struct result *r, const struct buf *rec)
 {
 	struct sink_summary	*s = k->data;
 	size_t			 i;
 
 	(void)run;
+	(void)rec;
 	if (r->status == RESULT_NOT_STARTED)
 		return;		/* the end says why, once */
 	if (r->captures != NULL)

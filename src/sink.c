@@ -1,6 +1,7 @@
 /*
  * sink.c: a list of sinks, called in the order they were added.
  */
+#include "record.h"
 #include "sink.h"
 
 /* A sink with its operations and their data; what names it in messages. */
@@ -40,17 +41,50 @@ sinks_start(struct sink_list *l, const struct run_info *run)
 	}
 }
 
-/* Hand a final result to every sink. */
+/*
+ * Hand a final result to one sink, with its record (rec, or formatted
+ * here if the sink wants one and rec is NULL).
+ */
+void
+sink_result(struct sink *k, const struct run_info *run,
+    const struct result *r, const struct buf *rec)
+{
+	struct buf	own;
+
+	if (k->ops->result == NULL)
+		return;
+	if (!k->ops->record || rec != NULL) {
+		k->ops->result(k, run, r, k->ops->record ? rec : NULL);
+		return;
+	}
+	buf_init(&own);
+	record_result(&own, r);
+	k->ops->result(k, run, r, &own);
+	buf_free(&own);
+}
+
+/*
+ * Hand a final result to every sink. Its record is formatted once, for
+ * all that want it (the log, the store).
+ */
 void
 sinks_result(struct sink_list *l, const struct run_info *run,
     const struct result *r)
 {
 	struct sink	*k;
+	struct buf	 rec;
+	int		 have = 0;
 
 	TAILQ_FOREACH(k, l, entry) {
-		if (k->ops->result != NULL)
-			k->ops->result(k, run, r);
+		if (k->ops->record && !have) {
+			buf_init(&rec);
+			record_result(&rec, r);
+			have = 1;
+		}
+		sink_result(k, run, r, have ? &rec : NULL);
 	}
+	if (have)
+		buf_free(&rec);
 }
 
 /* Every result is in: each sink writes out what it batched. */

@@ -86,18 +86,22 @@ static const char store_schema[] =
 	    "status, eclass, failed, duration_us, attempts, message, file, " \
 	    "line, command, steps, log, offset) VALUES (?, ?, ?, ?, ?, ?, ?, " \
 	    "?, ?, ?, ?, ?, ?, ?, ?)")					\
+	X(PAIRS_LOAD, "SELECT p.id, p.site, p.test, p.server, l.start_us, " \
+	    "l.since_us, l.streak, l.spark FROM pairs p LEFT JOIN latest l " \
+	    "ON l.pair = p.id")						\
 	X(LATEST_GET, "SELECT start_us, since_us, streak, spark FROM latest " \
 	    "WHERE pair = ?")						\
+	X(DATA_VERSION, "PRAGMA data_version")				\
+	X(META_GET, "SELECT value FROM meta WHERE key = ?")		\
+	X(META_SET, "INSERT OR REPLACE INTO meta VALUES (?, ?)")	\
 	X(LATEST_PUT, "INSERT OR REPLACE INTO latest(pair, run, start_us, "	\
 	    "status, eclass, duration_us, message, since_us, streak, spark, " \
 	    "record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")		\
-	X(ROLLUP, "INSERT INTO rollups VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "	\
-	    "ON CONFLICT(pair, period, t) DO UPDATE SET count = count + "	\
-	    "excluded.count, " \
-	    "failures = failures + excluded.failures, min_us = "		\
-	    "min(min_us, excluded.min_us), max_us = max(max_us, "		\
-	    "excluded.max_us), sum_us = sum_us + excluded.sum_us, hist = "	\
-	    "kong_hist_merge(hist, excluded.hist)")			\
+	X(ROLLUP_ADD, "UPDATE rollups SET count = count + ?4, failures = "	\
+	    "failures + ?5, min_us = min(min_us, ?6), max_us = max(max_us, " \
+	    "?7), sum_us = sum_us + ?8, hist = kong_hist_merge(hist, ?9) "	\
+	    "WHERE pair = ?1 AND period = ?2 AND t = ?3")		\
+	X(ROLLUP_NEW, "INSERT INTO rollups VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)") \
 	X(LOG_BY_HEAD, "SELECT id, offset FROM logs WHERE head = ? ORDER BY " \
 	    "updated_us DESC LIMIT 1")					\
 	X(LOG_BY_INODE, "SELECT id, offset, head FROM logs WHERE dev = ? AND " \
@@ -123,31 +127,12 @@ static const char *const store_sql[STMT__COUNT] = {
 };
 
 /*
- * What a transaction has changed and not yet written: the latest row of
- * each pair it touched, its rollups and its runs' counts. Kept in memory
- * and written once at commit, so a batch of results costs one write per
- * pair, rollup and run instead of one per result.
+ * A rollup a transaction has added to and not yet written: kept in memory
+ * while the pair's results fall in the same period, so a batch of results
+ * costs one write per pair and period instead of one per result.
  */
-struct store_latest {
-	int64_t		 pair;
-	int64_t		 run;
-	uint64_t	 start_us;
-	int		 status;
-	int		 eclass;
-	int64_t		 duration_us;
-	char		*message;
-	int64_t		 since;
-	int64_t		 streak;
-	unsigned char	 spark[STORE_SPARK * 5];
-	size_t		 nspark;
-	char		*record;
-	int		 have;		/* the pair has a latest row */
-	int		 dirty;
-};
-
 struct store_rollup {
-	int64_t		 pair;
-	int		 period;
+	struct store_rollup *next;	/* on the store's spare list */
 	int64_t		 t;
 	int64_t		 count;
 	int64_t		 failures;
@@ -155,6 +140,33 @@ struct store_rollup {
 	int64_t		 max;
 	int64_t		 sum;
 	uint64_t	 hist[STORE_HIST_BUCKETS];
+};
+
+/*
+ * A pair as this connection knows it: its id; its latest row as last read
+ * or written here, valid while gen is the store's (no other connection
+ * has written since: PRAGMA data_version); and what the open transaction
+ * has pending for it, written once at commit.
+ */
+struct store_pair {
+	int64_t		 id;
+	unsigned	 gen;		/* the latest row below is known */
+	int		 have;		/* the pair has a latest row */
+	uint64_t	 start_us;
+	int64_t		 since;
+	int64_t		 streak;
+	unsigned char	 spark[STORE_SPARK * 5];
+	size_t		 nspark;
+
+	int		 pending;	/* listed in the store's dirty */
+	int		 dirty;		/* the latest row changed */
+	int64_t		 run;
+	int		 status;
+	int		 eclass;
+	int64_t		 duration_us;
+	char		*message;
+	char		*record;
+	struct store_rollup *ru[2];	/* the hour and the day, or NULL */
 };
 
 struct store_run {
@@ -173,10 +185,14 @@ struct store {
 	long		 retention_ms;
 	char		*error;
 	sqlite3_stmt	*st[STMT__COUNT];
-	struct map	 pairs;		/* "site\037test\037server" -> id + 1 */
+	struct map	 pairs;		/* "site\037test\037server" -> pair */
 	struct map	 runs;		/* name -> struct store_run */
-	struct map	 latest;	/* pending: "pair" -> struct store_latest */
-	struct map	 rollups;	/* pending: "pair:period:t" -> rollup */
+	unsigned	 gen;		/* of what is known of latest rows */
+	int64_t		 data_version;
+	struct store_pair **dirty;	/* pairs with something pending */
+	size_t		 ndirty;
+	size_t		 dirtycap;
+	struct store_rollup *spare;	/* written, to be used again */
 };
 
 /* Remember what SQLite said, for store_error. Returns -1. */
@@ -369,28 +385,52 @@ store_exec(struct store *s, const char *sql)
 	return (0);
 }
 
+/* Done with what was pending for a pair; its rollups are kept as spares. */
 static void
-store_latest_free(void *v)
+store_pair_clear(struct store *s, struct store_pair *p)
 {
-	struct store_latest	*l = v;
+	size_t	i;
 
-	free(l->message);
-	free(l->record);
-	free(l);
+	free(p->message);
+	free(p->record);
+	p->message = p->record = NULL;
+	for (i = 0; i < nitems(p->ru); i++) {
+		if (p->ru[i] != NULL) {
+			p->ru[i]->next = s->spare;
+			s->spare = p->ru[i];
+			p->ru[i] = NULL;
+		}
+	}
+	p->pending = p->dirty = 0;
+}
+
+static void
+store_pair_free(void *v)
+{
+	struct store_pair	*p = v;
+
+	free(p->message);
+	free(p->record);
+	free(p->ru[0]);
+	free(p->ru[1]);
+	free(p);
 }
 
 /* Drop what is pending and what is cached (after a rollback or a reset). */
 static void
 store_forget(struct store *s)
 {
-	map_free(&s->latest, store_latest_free);
-	map_free(&s->rollups, free);
+	struct store_rollup	*ru;
+
+	while ((ru = s->spare) != NULL) {
+		s->spare = ru->next;
+		free(ru);
+	}
 	map_free(&s->runs, free);
-	map_free(&s->pairs, NULL);
-	map_init(&s->latest);
-	map_init(&s->rollups);
+	map_free(&s->pairs, store_pair_free);
 	map_init(&s->runs);
 	map_init(&s->pairs);
+	s->ndirty = 0;
 }
 
 static int	store_flush(struct store *);
@@ -411,8 +451,6 @@ store_open(const char *path, int flags, char **cause)
 	s->retention_ms = 90L * 86400 * 1000;
 	map_init(&s->pairs);
 	map_init(&s->runs);
-	map_init(&s->latest);
-	map_init(&s->rollups);
 	oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX,
@@ -461,6 +499,7 @@ store_close(struct store *s)
 		sqlite3_close(s->db);
 	}
 	store_forget(s);
+	free(s->dirty);
 	free(s->error);
 	free(s->path);
 	free(s);
@@ -506,6 +545,17 @@ store_begin(struct store *s)
 		s->tx = 0;
 		return (-1);
 	}
+	/*
+	 * The latest rows known from before are stale if another connection
+	 * (an ingest, kong serve running a test) has written since.
+	 */
+	st = store_stmt(s, STMT_DATA_VERSION);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_int64(st, 0) != s->data_version) {
+		s->data_version = sqlite3_column_int64(st, 0);
+		s->gen++;
+	}
+	sqlite3_reset(st);
 	return (0);
 }
 
@@ -673,27 +723,84 @@ store_run_end(struct store *s, json_t *rec)
 	return (0);
 }
 
-/* The id of a pair, created if new (cached until a rollback). */
-static int64_t
-store_pair_id(struct store *s, const struct result *r)
+/* Read what is known of latest rows into p (from PAIRS_LOAD or LATEST_GET). */
+static void
+store_pair_known(struct store *s, struct store_pair *p, sqlite3_stmt *st,
+    int col)
 {
-	sqlite3_stmt	*st;
-	const char	*server = r->where.server != NULL ? r->where.server : "";
-	char		*key;
-	int64_t		 id;
-	void		*v;
+	p->gen = s->gen;
+	p->have = sqlite3_column_type(st, col) != SQLITE_NULL;
+	if (!p->have)
+		return;
+	p->start_us = (uint64_t)sqlite3_column_int64(st, col);
+	p->since = sqlite3_column_int64(st, col + 1);
+	p->streak = sqlite3_column_int64(st, col + 2);
+	p->nspark = (size_t)sqlite3_column_bytes(st, col + 3);
+	if (p->nspark > sizeof p->spark)
+		p->nspark = sizeof p->spark;
+	if (p->nspark > 0)
+		memcpy(p->spark, sqlite3_column_blob(st, col + 3), p->nspark);
+}
 
-	key = xstrfmt("%s\037%s\037%s", r->where.site, r->where.test, server);
-	if ((v = map_get(&s->pairs, key)) != NULL) {
+static char *
+store_pair_key(const char *site, const char *test, const char *server)
+{
+	return (xstrfmt("%s\037%s\037%s", site, test, server != NULL ? server :
+	    ""));
+}
+
+/*
+ * Know every pair and its latest row at once: one scan instead of two
+ * lookups a pair, for a sweep or an ingest that will see most of them.
+ */
+int
+store_load_pairs(struct store *s)
+{
+	struct store_pair	*p;
+	sqlite3_stmt		*st;
+	char			*key;
+	int			 rc;
+
+	st = store_stmt(s, STMT_PAIRS_LOAD);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		key = store_pair_key((const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    (const char *)sqlite3_column_text(st, 3));
+		if ((p = map_get(&s->pairs, key)) == NULL) {
+			p = xcalloc(1, sizeof *p);
+			p->id = sqlite3_column_int64(st, 0);
+			map_set(&s->pairs, key, p);
+		}
+		if (p->gen != s->gen && !p->pending)
+			store_pair_known(s, p, st, 4);
 		free(key);
-		return ((int64_t)(intptr_t)v - 1);
 	}
+	sqlite3_reset(st);
+	return (rc == SQLITE_DONE ? 0 : store_fail(s, "reading the pairs"));
+}
+
+/* A pair, created if new (cached until a rollback). */
+static struct store_pair *
+store_pair(struct store *s, const struct result *r)
+{
+	struct store_pair	*p;
+	sqlite3_stmt		*st;
+	const char		*server = r->where.server != NULL ?
+				    r->where.server : "";
+	char			*key;
+
+	key = store_pair_key(r->where.site, r->where.test, server);
+	if ((p = map_get(&s->pairs, key)) != NULL) {
+		free(key);
+		return (p);
+	}
+	p = xcalloc(1, sizeof *p);
 	st = store_stmt(s, STMT_PAIR_GET);
 	store_bind_text(st, 1, r->where.site);
 	store_bind_text(st, 2, r->where.test);
 	store_bind_text(st, 3, server);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
+		p->id = sqlite3_column_int64(st, 0);
 	else {
 		st = store_stmt(s, STMT_PAIR_ADD);
 		store_bind_text(st, 1, r->where.site);
@@ -703,13 +810,32 @@ store_pair_id(struct store *s, const struct result *r)
 		store_bind_text(st, 5, r->where.url);
 		if (sqlite3_step(st) != SQLITE_DONE) {
 			free(key);
-			return (store_fail(s, "adding a pair"));
+			free(p);
+			store_fail(s, "adding a pair");
+			return (NULL);
 		}
-		id = sqlite3_last_insert_rowid(s->db);
+		p->id = sqlite3_last_insert_rowid(s->db);
+		p->gen = s->gen;	/* new: it has no latest row */
 	}
-	map_set(&s->pairs, key, (void *)(intptr_t)(id + 1));
+	map_set(&s->pairs, key, p);
 	free(key);
-	return (id);
+	return (p);
+}
+
+/* Append v in decimal. */
+static void
+store_add_int(struct buf *b, long long v)
+{
+	char			 tmp[24], *q = tmp + sizeof tmp;
+	unsigned long long	 u = v < 0 ? 0 - (unsigned long long)v :
+				    (unsigned long long)v;
+
+	do
+		*--q = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--q = '-';
+	buf_add(b, q, (size_t)(tmp + sizeof tmp - q));
 }
 
 /* A result's steps as [[line, code, dns, connect, tls, first byte, total]]. */
@@ -725,38 +851,100 @@ store_steps(const struct result *r)
 	buf_addc(&b, '[');
 	for (i = 0; i < r->nsteps; i++) {
 		const struct step *p = &r->steps[i];
-
-		buf_printf(&b, "%s[%d,%ld,%lld,%lld,%lld,%lld,%lld]", i > 0 ?
-		    "," : "", p->line, p->code, (long long)p->t.dns,
+		long long v[7] = { p->line, p->code, (long long)p->t.dns,
 		    (long long)p->t.connect, (long long)p->t.tls,
-		    (long long)p->t.first_byte, (long long)p->t.total);
+		    (long long)p->t.first_byte, (long long)p->t.total };
+		size_t j;
+
+		buf_adds(&b, i > 0 ? ",[" : "[");
+		for (j = 0; j < nitems(v); j++) {
+			if (j > 0)
+				buf_addc(&b, ',');
+			store_add_int(&b, v[j]);
+		}
+		buf_addc(&b, ']');
 	}
 	buf_addc(&b, ']');
 	return (buf_steal(&b));
 }
 
-/* Add a result to the hourly and daily rollups of its pair (pending). */
+/* List a pair as having something pending, once a transaction. */
 static void
-store_rollup(struct store *s, int64_t pair, const struct result *r)
+store_pending(struct store *s, struct store_pair *p)
 {
-	static const int	 periods[] = { STORE_HOUR, STORE_DAY };
+	if (p->pending)
+		return;
+	if (s->ndirty == s->dirtycap) {
+		s->dirtycap = s->dirtycap == 0 ? 256 : s->dirtycap * 2;
+		s->dirty = xreallocarray(s->dirty, s->dirtycap,
+		    sizeof *s->dirty);
+	}
+	s->dirty[s->ndirty++] = p;
+	p->pending = 1;
+}
+
+/* Write a pending rollup, merged into what the store has. */
+static int
+store_rollup_put(struct store *s, int64_t pair, int period,
+    const struct store_rollup *ru)
+{
+	unsigned char	 hist[STORE_HIST_BUCKETS * 11];
+	sqlite3_stmt	*st;
+	size_t		 n;
+	int		 i;
+
+	/* An update, and an insert when there was nothing to update. */
+	n = store_hist_encode(ru->hist, hist);
+	for (i = 0; i < 2; i++) {
+		st = store_stmt(s, i == 0 ? STMT_ROLLUP_ADD : STMT_ROLLUP_NEW);
+		sqlite3_bind_int64(st, 1, pair);
+		sqlite3_bind_int(st, 2, period);
+		sqlite3_bind_int64(st, 3, ru->t);
+		sqlite3_bind_int64(st, 4, ru->count);
+		sqlite3_bind_int64(st, 5, ru->failures);
+		sqlite3_bind_int64(st, 6, ru->min);
+		sqlite3_bind_int64(st, 7, ru->max);
+		sqlite3_bind_int64(st, 8, ru->sum);
+		sqlite3_bind_blob(st, 9, hist, (int)n, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return (store_fail(s, "adding to a rollup"));
+		if (sqlite3_changes(s->db) > 0)
+			break;
+	}
+	return (0);
+}
+
+static const int store_periods[2] = { STORE_HOUR, STORE_DAY };
+
+/*
+ * Add a result to the hourly and daily rollups of its pair. A result in
+ * another period than the one pending (an ingest of a long log) writes
+ * that one first.
+ */
+static int
+store_rollup(struct store *s, struct store_pair *p, const struct result *r)
+{
 	struct store_rollup	*ru;
-	int64_t			 t = (int64_t)(r->start_us / 1000000);
+	int64_t			 t = (int64_t)(r->start_us / 1000000), t0;
 	int64_t			 d = (int64_t)r->duration_us;
-	char			 key[64];
 	size_t			 i;
 
-	for (i = 0; i < nitems(periods); i++) {
-		snprintf(key, sizeof key, "%lld:%d:%lld", (long long)pair,
-		    periods[i], (long long)(t - t % periods[i]));
-		if ((ru = map_get(&s->rollups, key)) == NULL) {
-			ru = xcalloc(1, sizeof *ru);
-			ru->pair = pair;
-			ru->period = periods[i];
-			ru->t = t - t % periods[i];
-			ru->min = d;
-			ru->max = d;
-			map_set(&s->rollups, key, ru);
+	store_pending(s, p);
+	for (i = 0; i < nitems(store_periods); i++) {
+		t0 = t - t % store_periods[i];
+		if ((ru = p->ru[i]) != NULL && ru->t != t0) {
+			if (store_rollup_put(s, p->id, store_periods[i], ru) != 0)
+				return (-1);
+			memset(ru, 0, sizeof *ru);
+		} else if (ru == NULL && (ru = s->spare) != NULL) {
+			s->spare = ru->next;
+			memset(ru, 0, sizeof *ru);
+			p->ru[i] = ru;
+		} else if (ru == NULL)
+			ru = p->ru[i] = xcalloc(1, sizeof *ru);
+		if (ru->count == 0) {
+			ru->t = t0;
+			ru->min = ru->max = d;
 		}
 		ru->count++;
 		ru->failures += result_failed(r);
@@ -765,47 +953,36 @@ store_rollup(struct store *s, int64_t pair, const struct result *r)
 		ru->sum += d;
 		ru->hist[store_hist_bucket(d)]++;
 	}
+	return (0);
 }
 
-/* The pending latest row of a pair, read from the store the first time. */
-static struct store_latest *
-store_latest_get(struct store *s, int64_t pair)
+/* Make sure what is known of a pair's latest row is current. */
+static void
+store_latest_get(struct store *s, struct store_pair *p)
 {
-	struct store_latest	*l;
-	sqlite3_stmt		*st;
-	char			 key[32];
+	sqlite3_stmt	*st;
 
-	snprintf(key, sizeof key, "%lld", (long long)pair);
-	if ((l = map_get(&s->latest, key)) != NULL)
-		return (l);
-	l = xcalloc(1, sizeof *l);
-	l->pair = pair;
+	if (p->gen == s->gen)
+		return;
 	st = store_stmt(s, STMT_LATEST_GET);
-	sqlite3_bind_int64(st, 1, pair);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		l->have = 1;
-		l->start_us = (uint64_t)sqlite3_column_int64(st, 0);
-		l->since = sqlite3_column_int64(st, 1);
-		l->streak = sqlite3_column_int64(st, 2);
-		l->nspark = (size_t)sqlite3_column_bytes(st, 3);
-		if (l->nspark > sizeof l->spark)
-			l->nspark = sizeof l->spark;
-		if (l->nspark > 0)
-			memcpy(l->spark, sqlite3_column_blob(st, 3), l->nspark);
+	sqlite3_bind_int64(st, 1, p->id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		store_pair_known(s, p, st, 0);
+	else {
+		p->gen = s->gen;
+		p->have = 0;
 	}
-	map_set(&s->latest, key, l);
-	return (l);
 }
 
 /* Make r the latest result of its pair if it is newer than the one kept. */
 static void
-store_latest(struct store *s, int64_t pair, int64_t run,
+store_latest(struct store *s, struct store_pair *l, int64_t run,
     const struct result *r, const char *json, size_t len)
 {
-	struct store_latest	*l = store_latest_get(s, pair);
 	unsigned char		*p;
 	uint64_t		 ms10;
 
+	store_latest_get(s, l);
 	if (l->have && l->start_us > r->start_us)
 		return;
 	if (result_failed(r)) {
@@ -832,6 +1009,7 @@ store_latest(struct store *s, int64_t pair, int64_t run,
 		p[4] = (unsigned char)(ms10 >> 24);
 		l->nspark += 5;
 	}
+	store_pending(s, l);
 	l->have = 1;
 	l->dirty = 1;
 	l->run = run;
@@ -849,52 +1027,41 @@ store_latest(struct store *s, int64_t pair, int64_t run,
 static int
 store_flush(struct store *s)
 {
-	struct store_latest	*l;
-	struct store_rollup	*ru;
+	struct store_pair	*l;
 	struct store_run	*run;
 	sqlite3_stmt		*st;
-	unsigned char		 hist[STORE_HIST_BUCKETS * 11];
-	size_t			 i, n;
+	size_t			 i, j;
 
-	for (i = 0; i < s->latest.cap; i++) {
-		if (s->latest.v[i].key == NULL ||
-		    !(l = s->latest.v[i].value)->dirty)
-			continue;
-		st = store_stmt(s, STMT_LATEST_PUT);
-		sqlite3_bind_int64(st, 1, l->pair);
-		sqlite3_bind_int64(st, 2, l->run);
-		sqlite3_bind_int64(st, 3, (int64_t)l->start_us);
-		sqlite3_bind_int(st, 4, l->status);
-		sqlite3_bind_int(st, 5, l->eclass);
-		sqlite3_bind_int64(st, 6, l->duration_us);
-		store_bind_text(st, 7, l->message);
-		if (l->since != 0)
-			sqlite3_bind_int64(st, 8, l->since);
-		sqlite3_bind_int64(st, 9, l->streak);
-		sqlite3_bind_blob(st, 10, l->spark, (int)l->nspark,
-		    SQLITE_TRANSIENT);
-		store_bind_text(st, 11, l->record);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			return (store_fail(s, "updating the latest result"));
+	for (i = 0; i < s->ndirty; i++) {
+		l = s->dirty[i];
+		for (j = 0; j < nitems(store_periods); j++) {
+			if (l->ru[j] != NULL && l->ru[j]->count > 0 &&
+			    store_rollup_put(s, l->id, store_periods[j],
+			    l->ru[j]) != 0)
+				return (-1);
+		}
+		if (l->dirty) {
+			st = store_stmt(s, STMT_LATEST_PUT);
+			sqlite3_bind_int64(st, 1, l->id);
+			sqlite3_bind_int64(st, 2, l->run);
+			sqlite3_bind_int64(st, 3, (int64_t)l->start_us);
+			sqlite3_bind_int(st, 4, l->status);
+			sqlite3_bind_int(st, 5, l->eclass);
+			sqlite3_bind_int64(st, 6, l->duration_us);
+			store_bind_text(st, 7, l->message);
+			if (l->since != 0)
+				sqlite3_bind_int64(st, 8, l->since);
+			sqlite3_bind_int64(st, 9, l->streak);
+			sqlite3_bind_blob(st, 10, l->spark, (int)l->nspark,
+			    SQLITE_TRANSIENT);
+			store_bind_text(st, 11, l->record);
+			if (sqlite3_step(st) != SQLITE_DONE)
+				return (store_fail(s,
+				    "updating the latest result"));
+		}
+		store_pair_clear(s, l);
 	}
-	for (i = 0; i < s->rollups.cap; i++) {
-		if (s->rollups.v[i].key == NULL)
-			continue;
-		ru = s->rollups.v[i].value;
-		n = store_hist_encode(ru->hist, hist);
-		st = store_stmt(s, STMT_ROLLUP);
-		sqlite3_bind_int64(st, 1, ru->pair);
-		sqlite3_bind_int(st, 2, ru->period);
-		sqlite3_bind_int64(st, 3, ru->t);
-		sqlite3_bind_int64(st, 4, ru->count);
-		sqlite3_bind_int64(st, 5, ru->failures);
-		sqlite3_bind_int64(st, 6, ru->min);
-		sqlite3_bind_int64(st, 7, ru->max);
-		sqlite3_bind_int64(st, 8, ru->sum);
-		sqlite3_bind_blob(st, 9, hist, (int)n, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			return (store_fail(s, "adding to a rollup"));
-	}
+	s->ndirty = 0;
 	for (i = 0; i < s->runs.cap; i++) {
 		if (s->runs.v[i].key == NULL ||
 		    (run = s->runs.v[i].value)->results == 0)
@@ -909,10 +1076,6 @@ store_flush(struct store *s)
 		run->results = run->failures = 0;
 		run->first_us = 0;
 	}
-	map_free(&s->latest, store_latest_free);
-	map_free(&s->rollups, free);
-	map_init(&s->latest);
-	map_init(&s->rollups);
 	return (0);
 }
 
@@ -927,17 +1090,18 @@ store_add_result(struct store *s, const struct result *r, const char *json,
     size_t len, int64_t log, int64_t offset)
 {
 	struct store_run	*rs;
-	sqlite3_stmt	*st;
-	char		*steps;
-	int64_t		 pair, run;
-	uint64_t	 horizon;
-	int		 ended, rc;
+	struct store_pair	*pair;
+	sqlite3_stmt		*st;
+	char			*steps;
+	int64_t			 run;
+	uint64_t		 horizon;
+	int			 ended, rc;
 
 	if (r->where.site == NULL || r->where.test == NULL ||
 	    r->where.run == NULL)
 		return (0);
 	if ((run = store_run_id(s, r->where.run, &ended)) < 0 ||
-	    (pair = store_pair_id(s, r)) < 0)
+	    (pair = store_pair(s, r)) == NULL)
 		return (-1);
 	/*
 	 * Past the retention period the raw row is pruned, so a second ingest
@@ -949,7 +1113,7 @@ store_add_result(struct store *s, const struct result *r, const char *json,
 		return (0);
 	steps = store_steps(r);
 	st = store_stmt(s, STMT_RES_ADD);
-	sqlite3_bind_int64(st, 1, pair);
+	sqlite3_bind_int64(st, 1, pair->id);
 	sqlite3_bind_int64(st, 2, run);
 	sqlite3_bind_int64(st, 3, (int64_t)r->start_us);
 	sqlite3_bind_int(st, 4, (int)r->status);
@@ -961,13 +1125,13 @@ store_add_result(struct store *s, const struct result *r, const char *json,
 	store_bind_text(st, 10, r->file);
 	sqlite3_bind_int(st, 11, r->line);
 	store_bind_text(st, 12, r->command);
-	store_bind_text(st, 13, steps);
+	if (steps != NULL)
+		sqlite3_bind_text(st, 13, steps, -1, free);
 	if (log >= 0)
 		sqlite3_bind_int64(st, 14, log);
 	if (offset >= 0)
 		sqlite3_bind_int64(st, 15, offset);
 	rc = sqlite3_step(st);
-	free(steps);
 	if (rc != SQLITE_DONE)
 		return (store_fail(s, "adding a result"));
 	if (sqlite3_changes(s->db) == 0)
@@ -977,8 +1141,8 @@ store_add_result(struct store *s, const struct result *r, const char *json,
 	rs->failures += result_failed(r);
 	if (rs->first_us == 0 || r->start_us < rs->first_us)
 		rs->first_us = r->start_us;
-	if (r->status != RESULT_SKIPPED)
-		store_rollup(s, pair, r);
+	if (r->status != RESULT_SKIPPED && store_rollup(s, pair, r) != 0)
+		return (-1);
 	store_latest(s, pair, run, r, json, len);
 	return (1);
 }
@@ -1217,6 +1381,50 @@ out:
 	return (rc);
 }
 
+/* A number kept in meta, or def. */
+static int64_t
+store_meta_int(struct store *s, const char *key, int64_t def)
+{
+	sqlite3_stmt	*st;
+	int64_t		 v = def;
+
+	st = store_stmt(s, STMT_META_GET);
+	store_bind_text(st, 1, key);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return (v);
+}
+
+static int
+store_meta_set_int(struct store *s, const char *key, int64_t v)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, STMT_META_SET);
+	store_bind_text(st, 1, key);
+	sqlite3_bind_int64(st, 2, v);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return (store_fail(s, "writing meta"));
+	return (0);
+}
+
+/*
+ * store_prune, if it has not run for STORE_PRUNE_EVERY_S: what it drops
+ * and packs goes by the hour and the day, and its statements visit every
+ * pair, so a sweep every minute need not pay for it every time.
+ */
+int
+store_prune_due(struct store *s, uint64_t now_us)
+{
+	int64_t	last = store_meta_int(s, "pruned_us", 0);
+
+	if (last > 0 && last <= (int64_t)now_us &&
+	    (int64_t)now_us - last < (int64_t)STORE_PRUNE_EVERY_S * 1000000)
+		return (store_flush(s));
+	return (store_prune(s, now_us));
+}
+
 /* Drop raw results and rollups older than they are kept. */
 int
 store_prune(struct store *s, uint64_t now_us)
@@ -1256,7 +1464,9 @@ store_prune(struct store *s, uint64_t now_us)
 	    STORE_DAY * STORE_COLD_SLOTS));
 	rc = store_exec(s, sql);
 	free(sql);
-	return (rc);
+	if (rc != 0)
+		return (-1);
+	return (store_meta_set_int(s, "pruned_us", (int64_t)now_us));
 }
 
 /* Empty every table (kong store rebuild), inside a transaction. */
@@ -1458,7 +1668,7 @@ store_ingest_fd(struct store *s, int fd, const char *path,
 	int	 rc = -1;
 
 	buf = xmalloc(cap + 1);
-	if (store_begin(s) != 0)
+	if (store_begin(s) != 0 || store_load_pairs(s) != 0)
 		goto out;
 	for (;;) {
 		if (cap - len < STORE_CHUNK / 2) {

@@ -53,12 +53,13 @@ waiter_keep(const struct pair *p, void *arg)
 /* A probe's result. */
 static void
 waiter_result(struct sink *k, const struct run_info *run,
-    const struct result *r)
+    const struct result *r, const struct buf *rec)
 {
 	struct waiter		*w = k->data;
 	struct wait_site	*ws;
 
 	(void)run;
+	(void)rec;
 	if (r->where.site == NULL || (ws = map_get(&w->sites,
 	    r->where.site)) == NULL)
 		return;

@@ -121,6 +121,8 @@ shop-team@example.com|Kong: 1 recovered (shop)" "recovered: one recovery mail ea
 m=$(mails "$maildir")
 check
 is "$(mails "$maildir")" "$m" "passing again: no mail"
+is "$(sqlite3 "$inv/kong.db" "SELECT passes || ' ' || history FROM alert_pairs WHERE site = 'blog'")" \
+    "1 PPPPPP" "six passing runs: passes count up to success_threshold only: a steady pair is not written again"
 
 "$KONG" alert -c "$inv" --dry-run > "$tmp/dry"
 is "$?" 0 "kong alert --dry-run"

@@ -86,6 +86,25 @@ is "$(q "$db" "SELECT l.streak FROM latest l JOIN pairs p ON p.id = l.pair WHERE
     2 "the failing streak grows"
 is "$(q "$db" 'SELECT sum(count) FROM rollups WHERE period = 3600')" 4 "rollups grow"
 
+# --- a sweep prunes and packs once an hour at most ----------------------------
+# In a copy of the fleet; a raw result from long ago (as if the retention
+# had just been lowered).
+pinv=$tmp/fleet-prune
+cp -r "$inv" "$pinv"
+q "$pinv/kong.db" "INSERT INTO results(pair, start_us, run, status, failed, duration_us) SELECT pair, 1000000, run, 0, 0, 1000 FROM latest LIMIT 1" > /dev/null
+pruned=$(q "$pinv/kong.db" "SELECT value FROM meta WHERE key = 'pruned_us'")
+[ -n "$pruned" ] && ok "a sweep's prune is recorded ($pruned)" || notok "no pruned_us in meta"
+"$KONG" check -c "$pinv" -q
+is "$(q "$pinv/kong.db" "SELECT value FROM meta WHERE key = 'pruned_us'")" "$pruned" \
+    "the next sweep within the hour does not prune again"
+is "$(q "$pinv/kong.db" 'SELECT count(*) FROM results WHERE start_us = 1000000')" 1 "so the old result is still there"
+q "$pinv/kong.db" "UPDATE meta SET value = value - 3601000000 WHERE key = 'pruned_us'" > /dev/null
+"$KONG" check -c "$pinv" -q
+is "$(q "$pinv/kong.db" 'SELECT count(*) FROM results WHERE start_us = 1000000')" 0 \
+    "an hour after the last prune, a sweep prunes"
+[ "$(q "$pinv/kong.db" "SELECT value FROM meta WHERE key = 'pruned_us'")" -gt "$pruned" ] &&
+    ok "and records it" || notok "pruned_us not advanced"
+
 # --- a fresh store from the log, twice ------------------------------------
 fresh=$tmp/fresh.db
 "$KONG" store --store "$fresh" -q ingest "$log"

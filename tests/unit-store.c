@@ -38,6 +38,30 @@ mk(struct result *r, const char *run, const char *site, uint64_t start,
 	r->attempts = 1;
 }
 
+/* One result of the pair new/home, with its record. */
+static void
+add_new(struct store *s, const char *run, uint64_t start,
+    enum result_status status, const char *json)
+{
+	struct result	r;
+
+	mk(&r, run, "new", start, status, 5000);
+	store_add_result(s, &r, json, strlen(json), -1, -1);
+	result_clear(&r);
+}
+
+/* A column of new/home's latest row. */
+static int64_t
+latest_new(struct store *s, const char *what)
+{
+	char	*sql = xstrfmt("SELECT %s FROM latest l JOIN pairs p ON p.id = "
+		    "l.pair WHERE p.site = 'new'", what);
+	int64_t	 n = count(s, sql);
+
+	free(sql);
+	return (n);
+}
+
 int
 main(void)
 {
@@ -134,20 +158,60 @@ main(void)
 
 	/* The latest row: newest wins, streaks count failures in a row. */
 	store_begin(s);
-	mk(&r, "run-c", "new", now + 1000, RESULT_FAIL, 5000);
-	store_add_result(s, &r, "{\"n\":2}", 7, -1, -1);
-	result_clear(&r);
-	mk(&r, "run-0", "new", now - 1000, RESULT_PASS, 5000);
-	store_add_result(s, &r, "{\"n\":0}", 7, -1, -1);
-	result_clear(&r);
+	add_new(s, "run-c", now + 1000, RESULT_FAIL, "{\"n\":2}");
+	add_new(s, "run-0", now - 1000, RESULT_PASS, "{\"n\":0}");
 	store_commit(s);
-	is_int(count(s, "SELECT l.streak FROM latest l JOIN pairs p ON p.id = "
-	    "l.pair WHERE p.site = 'new'"), 2, "two failures in a row");
-	is_int(count(s, "SELECT json_extract(l.record, '$.n') FROM latest l "
-	    "JOIN pairs p ON p.id = l.pair WHERE p.site = 'new'"), 2,
+	is_int(latest_new(s, "l.streak"), 2, "two failures in a row");
+	is_int(latest_new(s, "json_extract(l.record, '$.n')"), 2,
 	    "an older result does not replace the latest");
-	is_int(count(s, "SELECT length(l.spark) FROM latest l JOIN pairs p ON "
-	    "p.id = l.pair WHERE p.site = 'new'"), 10, "the sparkline has the two newest");
+	is_int(latest_new(s, "length(l.spark)"), 10,
+	    "the sparkline has the two newest");
+
+	/*
+	 * What this connection knows of a latest row is kept between batches,
+	 * and forgotten once another connection has written: a result added
+	 * there counts in the streak and the sparkline here.
+	 */
+	{
+		struct store	*t = store_open(db, 0, &cause);
+
+		ok(t != NULL, "a second connection");
+		store_begin(t);
+		add_new(t, "run-d", now + 2000, RESULT_FAIL, "{}");
+		ok(store_commit(t) == 0, "it commits a newer failure");
+		store_close(t);
+	}
+	store_begin(s);
+	ok(store_load_pairs(s) == 0, "every pair read at once");
+	add_new(s, "run-e", now + 3000, RESULT_FAIL, "{}");
+	store_commit(s);
+	is_int(latest_new(s, "l.streak"), 4,
+	    "the other connection's failure is in the streak");
+	is_int(latest_new(s, "length(l.spark)"), 20, "and in the sparkline");
+	/* The next batch starts from what this one wrote. */
+	store_begin(s);
+	add_new(s, "run-f", now + 4000, RESULT_PASS, "{}");
+	store_commit(s);
+	is_int(latest_new(s, "l.streak"), 0, "a pass ends the streak");
+	is_int(latest_new(s, "length(l.spark)"), 25, "one entry more");
+	/* A pair's results an hour apart in one batch: two hourly rows. */
+	store_begin(s);
+	for (i = 0; i < 4; i++) {
+		mk(&r, "run-g", "hours", now - 7200000000ULL + (uint64_t)i *
+		    1800000000ULL, i == 1 ? RESULT_FAIL : RESULT_PASS, 1000);
+		store_add_result(s, &r, "{}", 2, -1, -1);
+		result_clear(&r);
+	}
+	store_commit(s);
+	is_int(count(s, "SELECT sum(count) FROM rollups r JOIN pairs p ON "
+	    "p.id = r.pair WHERE p.site = 'hours' AND period = 3600"), 4,
+	    "results across hours count once each");
+	ok(count(s, "SELECT count(*) FROM rollups r JOIN pairs p ON p.id = "
+	    "r.pair WHERE p.site = 'hours' AND period = 3600") >= 2,
+	    "in more than one hour");
+	is_int(count(s, "SELECT sum(failures) FROM rollups r JOIN pairs p ON "
+	    "p.id = r.pair WHERE p.site = 'hours' AND period = 86400"), 1,
+	    "the day has the failure");
 	store_close(s);
 	unlink(db);
 	{
