@@ -13,4 +13,5 @@ cd "$out"
 autoreconf -fi >/dev/null 2>&1
 ./configure -q CFLAGS="-O2 -g"
 make -j2 >/dev/null
-echo "built $out/kong ($(git -C "$top" rev-parse --short HEAD)$(git -C "$top" diff --quiet || echo +changes))"
+echo "$(git -C "$top" rev-parse --short HEAD)$(git -C "$top" diff --quiet || echo +changes)" > "$out/BUILD"
+echo "built $out/kong ($(cat "$out/BUILD"))"

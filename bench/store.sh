@@ -8,9 +8,8 @@
 # same run (the reference); then the store's size, the server time of the
 # board, /failed, a pair page and its deepest history page (median of 5,
 # curl on loopback), kong serve's peak RSS, the board's first paint in
-# headless chromium (bench/firstpaint.py, against a tiny page), and a sweep
-# of the test site with
-# and without the store (the sink's cost, alternated, 3 rounds each).
+# headless chromium (bench/firstpaint.py, against a tiny page). What the
+# store costs a sweep is measured by bench/sink.sh.
 # Uses the optimized build of bench/build.sh.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,7 +18,6 @@ work=${WORK:-/tmp/kong-bench-store}
 mkdir -p "$work"
 "$here/build.sh" "$work/build" >&2
 K=$work/build/kong
-TS=$work/build/tests/kong-testsite
 log=$work/gen.jsonl
 db=$work/gen.db
 med() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
@@ -79,23 +77,4 @@ if command -v chromium > /dev/null; then
 fi
 kill $spid; wait $spid 2>/dev/null || true
 
-# --- the sink's cost in a sweep -----------------------------------------------------
-"$TS" --root "$here/../tests/site" --port-file "$work/port" &
-tpid=$!
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
-port=$(head -1 "$work/port")
-inv=$work/fleet
-mkdir -p "$inv"
-{
-	printf '[kong]\nconcurrency = 50\n\n[type web]\n\n[test page]\ntypes = web\nbody =\n    go {{ site.url }}\n    code 200\n\n'
-	for i in $(seq 2000); do printf '[site s%04d]\ntype = web\nurl = http://127.0.0.1:%d/title.html?%d\n\n' "$i" "$port" "$i"; done
-} > "$inv/kong.ini"
-for round in 1 2 3; do
-	for store in none "$work/sweep.db"; do
-		/usr/bin/time -f '%e %U %S' -o "$work/sweep.time" "$K" check -c "$inv" -q --store "$store" || true
-		read -r e u s < "$work/sweep.time"
-		printf 'sweep of 2000 pairs, store=%s: wall %s s, cpu %.2f s\n' \
-		    "$( [ "$store" = none ] && echo none || echo on)" "$e" "$(echo "$u + $s" | bc)"
-	done
-done
-kill $tpid; wait $tpid 2>/dev/null || true
+# What the store costs a sweep is bench/sink.sh's.
