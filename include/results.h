@@ -176,5 +176,6 @@ size_t		 results_reader_bad(const struct results_reader *, size_t *);
 const char	*results_reader_error(const struct results_reader *);
 int		 results_from_json(json_t *, struct result *);
 uint64_t	 results_time(const char *);
+char		*results_pair_key(const char *, const char *, const char *);
 
 #endif

@@ -80,6 +80,7 @@ struct sink {
 	size_t			 errors;	/* records it could not write */
 	int			 last_errno;
 	char			*what;		/* what it writes, for messages */
+	struct buf		 rec;		/* the record, if ops->record */
 	TAILQ_ENTRY(sink)	 entry;
 };
 
@@ -88,7 +89,7 @@ TAILQ_HEAD(sink_list, sink);
 struct sink	*sink_create(const struct sink_ops *, void *, const char *);
 void		 sink_free(struct sink *);
 void		 sinks_start(struct sink_list *, const struct run_info *);
-void		 sink_result(struct sink *, const struct run_info *,
+const struct buf *sink_result(struct sink *, const struct run_info *,
 		     const struct result *, const struct buf *);
 void		 sinks_result(struct sink_list *, const struct run_info *,
 		     const struct result *);

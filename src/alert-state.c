@@ -229,13 +229,6 @@ alert_col_str(sqlite3_stmt *st, int i)
 	return (s != NULL ? xstrdup((const char *)s) : NULL);
 }
 
-static char *
-alert_pair_key(const char *site, const char *test, const char *server)
-{
-	return (xstrfmt("%s\037%s\037%s", site, test, server != NULL ?
-	    server : ""));
-}
-
 static void
 alert_pair_row(sqlite3_stmt *st, int col, struct alert_pair *p)
 {
@@ -273,7 +266,7 @@ alert_pairs_load(struct alert_db *a)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		p = xcalloc(1, sizeof *p);
 		alert_pair_row(st, 3, p);
-		key = alert_pair_key((const char *)sqlite3_column_text(st, 0),
+		key = results_pair_key((const char *)sqlite3_column_text(st, 0),
 		    (const char *)sqlite3_column_text(st, 1),
 		    (const char *)sqlite3_column_text(st, 2));
 		free(map_remove(&a->pairs, key));
@@ -293,8 +286,7 @@ alert_pairs_load(struct alert_db *a)
 void
 alert_pairs_forget(struct alert_db *a)
 {
-	if (a->loaded)
-		map_free(&a->pairs, free);
+	map_free(&a->pairs, free);
 	map_init(&a->pairs);
 	a->loaded = 0;
 }
@@ -314,7 +306,7 @@ alert_pair_get(struct alert_db *a, const char *site, const char *test,
 
 	memset(p, 0, sizeof *p);
 	if (a->loaded) {
-		key = alert_pair_key(site, test, server);
+		key = results_pair_key(site, test, server);
 		have = map_get(&a->pairs, key);
 		free(key);
 		if (have == NULL)
@@ -372,7 +364,7 @@ alert_pair_put(struct alert_db *a, const char *site, const char *test,
 	if (rc != SQLITE_DONE)
 		return (-1);
 	if (a->loaded) {
-		key = alert_pair_key(site, test, server);
+		key = results_pair_key(site, test, server);
 		if ((have = map_get(&a->pairs, key)) == NULL) {
 			have = xcalloc(1, sizeof *have);
 			map_set(&a->pairs, key, have);

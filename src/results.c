@@ -273,6 +273,17 @@ results_int(json_t *o, const char *key)
 	return ((int64_t)json_integer_value(json_object_get(o, key)));
 }
 
+/*
+ * A pair (site, test, server or NULL) as one string, for maps keyed on
+ * pairs. Caller frees.
+ */
+char *
+results_pair_key(const char *site, const char *test, const char *server)
+{
+	return (xstrfmt("%s\037%s\037%s", site, test, server != NULL ? server :
+	    ""));
+}
+
 /* ISO 8601 UTC with microseconds (record_time's form) to microseconds. */
 uint64_t
 results_time(const char *s)

@@ -14,6 +14,7 @@ sink_create(const struct sink_ops *ops, void *data, const char *what)
 	k->ops = ops;
 	k->data = data;
 	k->what = xstrdup(what != NULL ? what : ops->name);
+	buf_init(&k->rec);
 	return (k);
 }
 
@@ -25,6 +26,7 @@ sink_free(struct sink *k)
 		return;
 	if (k->ops->free != NULL)
 		k->ops->free(k);
+	buf_free(&k->rec);
 	free(k->what);
 	free(k);
 }
@@ -42,49 +44,37 @@ sinks_start(struct sink_list *l, const struct run_info *run)
 }
 
 /*
- * Hand a final result to one sink, with its record (rec, or formatted
- * here if the sink wants one and rec is NULL).
+ * Hand a final result to one sink, with its record: rec, or formatted
+ * into the sink's own buffer if it wants one and rec is NULL. Returns the
+ * record it had, for the sinks after it.
  */
-void
+const struct buf *
 sink_result(struct sink *k, const struct run_info *run,
     const struct result *r, const struct buf *rec)
 {
-	struct buf	own;
-
-	if (k->ops->result == NULL)
-		return;
-	if (!k->ops->record || rec != NULL) {
-		k->ops->result(k, run, r, k->ops->record ? rec : NULL);
-		return;
+	if (k->ops->record && rec == NULL) {
+		buf_reset(&k->rec);
+		record_result(&k->rec, r);
+		rec = &k->rec;
 	}
-	buf_init(&own);
-	record_result(&own, r);
-	k->ops->result(k, run, r, &own);
-	buf_free(&own);
+	if (k->ops->result != NULL)
+		k->ops->result(k, run, r, k->ops->record ? rec : NULL);
+	return (rec);
 }
 
 /*
- * Hand a final result to every sink. Its record is formatted once, for
- * all that want it (the log, the store).
+ * Hand a final result to every sink. Its record is formatted once, by the
+ * first sink that wants it, for all the others (the log, the store).
  */
 void
 sinks_result(struct sink_list *l, const struct run_info *run,
     const struct result *r)
 {
-	struct sink	*k;
-	struct buf	 rec;
-	int		 have = 0;
+	struct sink		*k;
+	const struct buf	*rec = NULL;
 
-	TAILQ_FOREACH(k, l, entry) {
-		if (k->ops->record && !have) {
-			buf_init(&rec);
-			record_result(&rec, r);
-			have = 1;
-		}
-		sink_result(k, run, r, have ? &rec : NULL);
-	}
-	if (have)
-		buf_free(&rec);
+	TAILQ_FOREACH(k, l, entry)
+		rec = sink_result(k, run, r, rec);
 }
 
 /* Every result is in: each sink writes out what it batched. */

@@ -742,13 +742,6 @@ store_pair_known(struct store *s, struct store_pair *p, sqlite3_stmt *st,
 		memcpy(p->spark, sqlite3_column_blob(st, col + 3), p->nspark);
 }
 
-static char *
-store_pair_key(const char *site, const char *test, const char *server)
-{
-	return (xstrfmt("%s\037%s\037%s", site, test, server != NULL ? server :
-	    ""));
-}
-
 /*
  * Know every pair and its latest row at once: one scan instead of two
  * lookups a pair, for a sweep or an ingest that will see most of them.
@@ -763,7 +756,7 @@ store_load_pairs(struct store *s)
 
 	st = store_stmt(s, STMT_PAIRS_LOAD);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		key = store_pair_key((const char *)sqlite3_column_text(st, 1),
+		key = results_pair_key((const char *)sqlite3_column_text(st, 1),
 		    (const char *)sqlite3_column_text(st, 2),
 		    (const char *)sqlite3_column_text(st, 3));
 		if ((p = map_get(&s->pairs, key)) == NULL) {
@@ -789,7 +782,7 @@ store_pair(struct store *s, const struct result *r)
 				    r->where.server : "";
 	char			*key;
 
-	key = store_pair_key(r->where.site, r->where.test, server);
+	key = results_pair_key(r->where.site, r->where.test, server);
 	if ((p = map_get(&s->pairs, key)) != NULL) {
 		free(key);
 		return (p);
